@@ -1,0 +1,115 @@
+"""Videos: the master file, its texts in each language, its renditions and tags."""
+
+from app.clock import utcnow
+from app.extensions import db
+
+video_tags = db.Table(
+    "video_tags",
+    db.Column(
+        "video_id", db.Integer, db.ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True
+    ),
+    db.Column("tag_id", db.Integer, db.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Video(db.Model):
+    __tablename__ = "videos"
+    STATUSES = ("uploading", "queued", "processing", "ready", "failed")
+
+    id = db.Column(db.Integer, primary_key=True)
+    slug = db.Column(db.String(120), nullable=False, default="video")
+    status = db.Column(db.String(16), nullable=False, default="queued", index=True)
+    progress = db.Column(db.Float, nullable=False, default=0.0)
+    error = db.Column(db.Text)  # why the last ingest failed, shown to staff
+    published = db.Column(db.Boolean, nullable=False, default=False)
+    published_at = db.Column(db.DateTime, index=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    uploaded_by_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
+
+    recorded_on = db.Column(db.Date, index=True)
+    location = db.Column(db.String(200), nullable=False, default="")
+    credit = db.Column(db.String(300), nullable=False, default="")
+    usage_terms = db.Column(db.Text, nullable=False, default="")
+
+    # The master, kept byte for byte under MEDIA_ROOT.
+    master_path = db.Column(db.String(500))  # relative to MEDIA_ROOT
+    original_filename = db.Column(db.String(300), nullable=False, default="")
+    master_size = db.Column(db.BigInteger)
+    media_info = db.Column(db.JSON)  # app.media.probe.MediaInfo.to_dict()
+    duration = db.Column(db.Float)  # seconds
+    fps_num = db.Column(db.Integer)
+    fps_den = db.Column(db.Integer)
+    frame_count = db.Column(db.Integer)
+    width = db.Column(db.Integer)
+    height = db.Column(db.Integer)
+    start_timecode = db.Column(db.String(16))
+    poster_path = db.Column(db.String(500))
+    thumbs_path = db.Column(db.String(500))  # the sprite; its WebVTT index sits beside it
+
+    texts = db.relationship(
+        "VideoText", back_populates="video", cascade="all, delete-orphan", lazy="selectin"
+    )
+    renditions = db.relationship(
+        "Rendition", back_populates="video", cascade="all, delete-orphan", lazy="selectin"
+    )
+    tags = db.relationship("Tag", secondary=video_tags, lazy="selectin", back_populates="videos")
+
+    def text(self, lang):
+        """The texts in `lang`, else in any other language that has a title."""
+        by_lang = {t.lang: t for t in self.texts}
+        if lang in by_lang and by_lang[lang].title:
+            return by_lang[lang]
+        for t in self.texts:
+            if t.title:
+                return t
+        return by_lang.get(lang)
+
+    def __repr__(self):
+        return f"<Video {self.id} {self.slug}>"
+
+
+class VideoText(db.Model):
+    """Texts of a video in one language: a third language is a row, not a migration."""
+
+    __tablename__ = "video_texts"
+
+    id = db.Column(db.Integer, primary_key=True)
+    video_id = db.Column(db.Integer, db.ForeignKey("videos.id", ondelete="CASCADE"), nullable=False)
+    lang = db.Column(db.String(5), nullable=False)
+    title = db.Column(db.String(300), nullable=False, default="")
+    summary = db.Column(db.Text, nullable=False, default="")
+    story = db.Column(db.Text, nullable=False, default="")
+    shot_list = db.Column(
+        db.Text, nullable=False, default=""
+    )  # one shot per line: "TC description"
+
+    video = db.relationship("Video", back_populates="texts")
+
+    __table_args__ = (db.UniqueConstraint("video_id", "lang", name="uq_video_texts_video_lang"),)
+
+
+class Rendition(db.Model):
+    __tablename__ = "renditions"
+
+    id = db.Column(db.Integer, primary_key=True)
+    video_id = db.Column(db.Integer, db.ForeignKey("videos.id", ondelete="CASCADE"), nullable=False)
+    name = db.Column(db.String(32), nullable=False)  # a name from config RENDITIONS
+    path = db.Column(db.String(500), nullable=False)  # relative to MEDIA_ROOT
+    size = db.Column(db.BigInteger, nullable=False, default=0)
+    width = db.Column(db.Integer)
+    height = db.Column(db.Integer)
+    bit_rate = db.Column(db.Integer)
+
+    video = db.relationship("Video", back_populates="renditions")
+
+    __table_args__ = (db.UniqueConstraint("video_id", "name", name="uq_renditions_video_name"),)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(80), nullable=False, unique=True)
+
+    videos = db.relationship("Video", secondary=video_tags, back_populates="tags")

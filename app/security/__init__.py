@@ -1,0 +1,1 @@
+"""Security services: password policy and hashing, one-time codes, safe redirects."""

@@ -1,0 +1,153 @@
+"""Settings, read from the environment with safe development defaults.
+
+Every setting a deployment may change is listed in README.md ("Configuration").
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_PATH = Path(os.environ.get("RUSHES_INSTANCE", BASE_DIR / "instance"))
+
+# Known value so that production mode can refuse it (see app.create_app).
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
+def _database_url():
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{INSTANCE_PATH / 'rushes.db'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    ENV_NAME = os.environ.get("RUSHES_ENV", "development")  # "production" hardens the app
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SITE_NAME = os.environ.get("SITE_NAME", "Rushes")
+    # Absolute URLs in e-mails (newsletter posters, links) when no request is at hand.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+    INSTANCE_DIR = str(INSTANCE_PATH)
+
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_PATH / "media"))
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    # Mail. Without MAIL_SERVER, mail is not sent but printed and kept under instance/mail/.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Rushes <no-reply@localhost>")
+    MAIL_SUPPRESS_SEND = not MAIL_SERVER
+    MAIL_FILE_DIR = str(INSTANCE_PATH / "mail")
+
+    # Languages: the UI and e-mails exist in these; the first is the fallback.
+    LANGUAGES = ("fr", "en")
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = ENV_NAME == "production"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = ENV_NAME == "production"
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead: long forms must not expire
+
+    # One-time codes (sign-up verification, password reset)
+    CODE_TTL_SECONDS = 30 * 60
+    CODE_MAX_ATTEMPTS = 5
+    CODE_RESEND_INTERVAL_SECONDS = 60
+    CODE_MAX_PER_HOUR = 5
+
+    # Rate limits (Flask-Limiter); stored in Redis when REDIS_URL is set.
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    FORM_LIMIT_PER_ADDRESS = os.environ.get("FORM_LIMIT_PER_ADDRESS", "20 per 15 minutes")
+
+    # Background jobs (huey): SQLite file by default, Redis when REDIS_URL is set.
+    HUEY_SQLITE_PATH = str(INSTANCE_PATH / "jobs.db")
+    HUEY_IMMEDIATE = False
+
+    # Uploads and downloads
+    MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_BYTES", 200 * 1024**3)
+    UPLOAD_EXPIRY_HOURS = _int("UPLOAD_EXPIRY_HOURS", 24)
+    X_ACCEL_REDIRECT = _bool("X_ACCEL_REDIRECT")
+    X_ACCEL_PREFIX = os.environ.get("X_ACCEL_PREFIX", "/_protected/")
+    CLIP_CACHE_MAX_BYTES = _int("CLIP_CACHE_MAX_BYTES", 50 * 1024**3)
+
+    # Library
+    VIDEOS_PER_PAGE = 24
+
+    # Media encoding. The web proxy feeds the player; the others are download renditions.
+    # A rung taller than the master is skipped: renditions are never upscaled.
+    RENDITIONS = (
+        {
+            "name": "proxy",
+            "label": "Web proxy",
+            "height": 540,
+            "crf": 23,
+            "preset": "veryfast",
+            "maxrate": "2500k",
+            "audio_bitrate": "128k",
+            "keyint_seconds": 1,
+            "download": False,
+        },
+        {
+            "name": "fhd",
+            "label": "Full HD 1080p",
+            "height": 1080,
+            "crf": 18,
+            "preset": "veryfast",
+            "maxrate": "12000k",
+            "audio_bitrate": "192k",
+            "keyint_seconds": 2,
+            "download": True,
+        },
+        {
+            "name": "hd",
+            "label": "HD 720p",
+            "height": 720,
+            "crf": 20,
+            "preset": "veryfast",
+            "maxrate": "6000k",
+            "audio_bitrate": "160k",
+            "keyint_seconds": 2,
+            "download": True,
+        },
+    )
+    POSTER_WIDTH = 1280
+    THUMBNAIL_INTERVAL_SECONDS = 2
+
+
+class TestConfig(Config):
+    TESTING = True
+    ENV_NAME = "testing"
+    SECRET_KEY = "test-secret"  # noqa: S105
+    WTF_CSRF_ENABLED = True
+    HUEY_IMMEDIATE = True
+    MAIL_SUPPRESS_SEND = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False

@@ -1,0 +1,35 @@
+"""Small helpers shared by the functional tests."""
+
+import re
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CODE_RE = re.compile(r"\b(\d{6})\b")
+
+
+def csrf_token(html):
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def post_form(client, url, data, page=None, **kwargs):
+    """POST `data` to `url` with the CSRF token of `page` (default: `url`), like a browser."""
+    response = client.get(page or url)
+    token = csrf_token(response.get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+
+
+def text_part(message):
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part else ""
+
+
+def html_part(message):
+    part = message.get_body(preferencelist=("html",))
+    return part.get_content() if part else ""
+
+
+def code_in(message):
+    match = CODE_RE.search(text_part(message))
+    assert match, "no 6-digit code in the message"
+    return match.group(1)

@@ -1,0 +1,5 @@
+"""Entry point for gunicorn (`gunicorn wsgi:app`) and the flask command (`--app wsgi`)."""
+
+from app import create_app
+
+app = create_app()
