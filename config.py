@@ -43,6 +43,9 @@ class Config:
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
     INSTANCE_DIR = str(INSTANCE_PATH)
 
+    # Number of reverse proxies in front (nginx: 1) whose X-Forwarded-* headers are trusted.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_PATH / "media"))

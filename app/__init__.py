@@ -23,6 +23,11 @@ def create_app(config_object=None, **overrides):
     app.config.from_object(config_object or settings.Config)
     app.config.update(overrides)
     _refuse_unsafe_production(app)
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     os.makedirs(app.instance_path, exist_ok=True)
     os.makedirs(app.config["MEDIA_ROOT"], exist_ok=True)
 
