@@ -1,0 +1,256 @@
+"""Serve a media file to an authorised user: Range, conditional GET, logging of bytes sent.
+
+Public API (used by full downloads here and by clip downloads in app/clips)::
+
+    from app.library.sendfile import send_media
+
+    return send_media(
+        abs_path,                 # absolute path of the file on disk
+        "2026-03-14_defence-ministers_fhd.mp4",   # Content-Disposition file name
+        log_download=callback,    # or None: callback(bytes_sent, status, range_header)
+        mimetype=None,            # guessed from the name when None
+        as_attachment=True,       # False for the player's files (inline)
+    )
+
+What it does:
+
+* Werkzeug's own ``send_file(..., conditional=True, etag=True)`` machinery answers
+  ``Range`` (206 with ``Content-Range``), ``If-Range``, ``If-None-Match`` /
+  ``If-Modified-Since`` (304), with ``ETag``, ``Last-Modified``, ``Content-Length`` and an
+  RFC 6266 ``Content-Disposition`` (``filename*=UTF-8''…`` plus an ASCII fallback).
+* ``If-Match`` and ``If-Unmodified-Since`` are evaluated here as RFC 9110 §13.2.2 says
+  (412 when they fail), before Werkzeug sees the request.
+* An unsatisfiable range is a 416 with ``Content-Range: bytes */<size>``; a multi-range
+  request is answered with the whole file (200), which HTTP allows.
+* The body streams from disk in constant memory: a ``FileWrapper`` reading blocks of
+  ``DOWNLOAD_BLOCK_SIZE`` bytes (256 KiB by default), seeking straight to the start of a
+  range.
+* The response iterable is wrapped to count the bytes the server actually took; when the
+  WSGI server closes it (download finished or broken off), ``log_download`` is called
+  inside an app context with that count. It is called once per 200/206 answer to a GET,
+  never for HEAD, 304, 412 or 416.
+* With ``X_ACCEL_REDIRECT`` on, the app only authorises: the answer carries
+  ``X-Accel-Redirect: <X_ACCEL_PREFIX><path relative to MEDIA_ROOT>`` and the headers,
+  and nginx sends the bytes (and handles Range itself). The download is then logged at
+  once with the number of bytes nginx was asked to send.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import mimetypes
+import os
+from collections.abc import Callable
+from urllib.parse import quote
+
+from flask import current_app, request
+from werkzeug.datastructures import Range
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.http import parse_date, parse_etags, parse_range_header
+from werkzeug.utils import send_file
+from werkzeug.wsgi import FileWrapper
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BLOCK_SIZE = 256 * 1024
+
+# Broadcast containers that mimetypes does not know everywhere.
+for _type, _ext in (
+    ("application/mxf", ".mxf"),
+    ("video/mp2t", ".ts"),
+    ("video/quicktime", ".mov"),
+    ("video/mp4", ".mp4"),
+    ("text/vtt", ".vtt"),
+):
+    mimetypes.add_type(_type, _ext)
+
+LogCallback = Callable[[int, int, "str | None"], None]
+
+
+def send_media(
+    abs_path,
+    download_name: str,
+    *,
+    log_download: LogCallback | None = None,
+    mimetype: str | None = None,
+    as_attachment: bool = True,
+    max_age: int = 0,
+):
+    """Answer the current request with the file at `abs_path` (see the module doc)."""
+    abs_path = os.path.abspath(os.fspath(abs_path))
+    app = current_app._get_current_object()
+    range_header = request.headers.get("Range")
+    stat = os.stat(abs_path)  # FileNotFoundError is the caller's business (404)
+
+    environ = dict(request.environ)
+    failed = _failed_preconditions(environ, abs_path, stat)
+    # Werkzeug handles the rest of the conditional headers.
+    environ.pop("HTTP_IF_MATCH", None)
+    environ.pop("HTTP_IF_UNMODIFIED_SINCE", None)
+    parsed = parse_range_header(environ.get("HTTP_RANGE"))
+    if parsed is not None and len(parsed.ranges) > 1:
+        environ.pop("HTTP_RANGE", None)  # multipart ranges: send the whole file instead
+        environ.pop("HTTP_IF_RANGE", None)
+
+    block = int(app.config.get("DOWNLOAD_BLOCK_SIZE", DEFAULT_BLOCK_SIZE))
+    environ["wsgi.file_wrapper"] = lambda f, _size=8192: FileWrapper(f, block)
+
+    if mimetype is None:
+        mimetype = mimetypes.guess_type(download_name)[0] or "application/octet-stream"
+
+    accel = app.config.get("X_ACCEL_REDIRECT") and _accel_uri(app, abs_path)
+    try:
+        response = send_file(
+            abs_path,
+            environ,
+            mimetype=mimetype,
+            as_attachment=as_attachment,
+            download_name=download_name,
+            conditional=True,
+            etag=True,
+            max_age=max_age,
+            response_class=app.response_class,
+        )
+    except RequestedRangeNotSatisfiable:
+        return _not_satisfiable(app, stat.st_size)
+
+    response.headers["Cache-Control"] = f"private, max-age={max_age}"
+    response.vary.add("Cookie")
+    if failed:
+        response.status_code = 412
+        response.response = []
+        _close_quietly(response)
+        response.headers.pop("Content-Range", None)
+        response.headers["Content-Length"] = "0"
+        return response
+
+    if accel and response.status_code in (200, 206):
+        _close_quietly(response)
+        response.headers["X-Accel-Redirect"] = accel
+        # nginx answers Range itself; the app's answer is only an authorisation.
+        response.status_code = 200
+        response.headers.pop("Content-Range", None)
+        response.headers.pop("Content-Length", None)
+        response.response = []
+        if request.method == "GET" and log_download is not None:
+            planned = _planned_length(parsed, stat.st_size)
+            _call_log(app, log_download, planned, 200, range_header)
+        return response
+
+    if request.method == "GET" and response.status_code in (200, 206):
+        response.response = CountingIterable(
+            response.response, app, log_download, response.status_code, range_header
+        )
+    return response
+
+
+def _failed_preconditions(environ, abs_path, stat):
+    """True when If-Match or If-Unmodified-Since fails (RFC 9110 §13.2.2, steps 1-2)."""
+    if_match = environ.get("HTTP_IF_MATCH")
+    if if_match:
+        etags = parse_etags(if_match)
+        if etags.star_tag:
+            return False
+        current = _werkzeug_etag(abs_path, stat)
+        return not etags.contains(current)  # strong comparison
+    if_unmodified = environ.get("HTTP_IF_UNMODIFIED_SINCE")
+    if if_unmodified:
+        since = parse_date(if_unmodified)
+        if since is not None:
+            return int(stat.st_mtime) > since.timestamp()
+    return False
+
+
+def _werkzeug_etag(abs_path, stat):
+    # The etag Werkzeug's send_file computes for a path (werkzeug.utils.send_file).
+    import zlib
+
+    check = zlib.adler32(abs_path.encode()) & 0xFFFFFFFF
+    return f"{stat.st_mtime}-{stat.st_size}-{check}"
+
+
+def _accel_uri(app, abs_path):
+    root = os.path.abspath(app.config["MEDIA_ROOT"])
+    try:
+        relative = os.path.relpath(abs_path, root)
+    except ValueError:
+        return None
+    if relative.startswith(".."):
+        log.warning("X-Accel-Redirect: %s is outside MEDIA_ROOT; the app serves it", abs_path)
+        return None
+    prefix = app.config.get("X_ACCEL_PREFIX", "/_protected/")
+    if not prefix.endswith("/"):
+        prefix += "/"
+    return prefix + quote(relative.replace(os.sep, "/"))
+
+
+def _planned_length(parsed: Range | None, size: int) -> int:
+    if parsed is None or len(parsed.ranges) != 1:
+        return size
+    span = parsed.range_for_length(size)
+    return size if span is None else span[1] - span[0]
+
+
+def _not_satisfiable(app, size):
+    from flask_babel import gettext
+
+    response = app.response_class(
+        gettext("The requested range is not satisfiable."),
+        status=416,
+        mimetype="text/plain",
+    )
+    response.headers["Content-Range"] = f"bytes */{size}"
+    response.headers["Accept-Ranges"] = "bytes"
+    return response
+
+
+def _close_quietly(response):
+    with contextlib.suppress(Exception):
+        response.close()
+
+
+def _call_log(app, callback, count, status, range_header):
+    try:
+        with app.app_context():
+            callback(count, status, range_header)
+    except Exception:
+        log.exception("could not log a download (%s bytes)", count)
+
+
+class CountingIterable:
+    """Wraps a response iterable: counts the bytes the server took, logs on close.
+
+    A block counts as sent once the server asks for the next one (it has written the
+    previous one) or the iteration ends normally; a block in flight when the client
+    goes away does not count.
+    """
+
+    def __init__(self, inner, app, callback, status, range_header):
+        self.inner = inner
+        self.app = app
+        self.callback = callback
+        self.status = status
+        self.range_header = range_header
+        self.sent = 0
+        self._pending = 0
+        self._closed = False
+
+    def __iter__(self):
+        for block in self.inner:
+            self.sent += self._pending
+            self._pending = len(block)
+            yield block
+        self.sent += self._pending
+        self._pending = 0
+
+    def close(self):
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if hasattr(self.inner, "close"):
+                self.inner.close()
+        finally:
+            if self.callback is not None:
+                _call_log(self.app, self.callback, self.sent, self.status, self.range_header)
