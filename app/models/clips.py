@@ -1,4 +1,9 @@
-"""Partial downloads: a clip is cut once per (video, in, out) and shared by requests."""
+"""Partial downloads: a clip is cut once per (video, in, out) and shared by requests.
+
+`Clip` is the cached file (one row per selection, unique on video/in/out, so identical
+concurrent requests share one row and one job). `ClipRequest` is one user's request for
+it: its id is what the API hands out, and what ownership is checked against.
+"""
 
 from app.clock import utcnow
 from app.extensions import db
@@ -6,13 +11,15 @@ from app.extensions import db
 
 class Clip(db.Model):
     __tablename__ = "clips"
-    STATUSES = ("queued", "running", "done", "failed")
+    # "evicted": the file was removed by the cache's LRU eviction; the next request or
+    # status poll cuts it again (the API reports it as "queued" once re-enqueued).
+    STATUSES = ("queued", "running", "done", "failed", "evicted")
 
     id = db.Column(db.Integer, primary_key=True)
     video_id = db.Column(db.Integer, db.ForeignKey("videos.id", ondelete="CASCADE"), nullable=False)
     in_frame = db.Column(db.Integer, nullable=False)
     out_frame = db.Column(db.Integer, nullable=False)  # exclusive
-    status = db.Column(db.String(16), nullable=False, default="queued")
+    status = db.Column(db.String(16), nullable=False, default="queued", index=True)
     progress = db.Column(db.Float, nullable=False, default=0.0)
     path = db.Column(db.String(500))  # relative to MEDIA_ROOT, set once the file is in place
     size = db.Column(db.BigInteger)
@@ -20,12 +27,31 @@ class Clip(db.Model):
     report = db.Column(db.JSON)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_used_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    # Job bookkeeping: which run owns the row, when it last showed signs of life, how
+    # many runs were started. A run whose heartbeat is older than CLIP_STALE_SECONDS
+    # was killed: the sweep hands the clip to a new run.
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    run_token = db.Column(db.String(32))
+    queued_at = db.Column(db.DateTime, default=utcnow)
+    started_at = db.Column(db.DateTime)
+    heartbeat_at = db.Column(db.DateTime)
+    finished_at = db.Column(db.DateTime)
 
     video = db.relationship("Video")
+    requests = db.relationship(
+        "ClipRequest", back_populates="clip", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __table_args__ = (
         db.UniqueConstraint("video_id", "in_frame", "out_frame", name="uq_clips_selection"),
     )
+
+    @property
+    def frames(self):
+        return self.out_frame - self.in_frame
+
+    def __repr__(self):
+        return f"<Clip {self.id} video={self.video_id} [{self.in_frame},{self.out_frame}) {self.status}>"
 
 
 class ClipRequest(db.Model):
@@ -38,5 +64,10 @@ class ClipRequest(db.Model):
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
-    clip = db.relationship("Clip")
+    clip = db.relationship("Clip", back_populates="requests")
     user = db.relationship("User")
+
+    __table_args__ = (
+        db.UniqueConstraint("clip_id", "user_id", name="uq_clip_requests_clip_user"),
+        db.Index("ix_clip_requests_user_created", "user_id", "created_at"),
+    )
