@@ -72,7 +72,7 @@ FFMPEG = "/usr/bin/ffmpeg"
 FFPROBE = "/usr/bin/ffprobe"
 
 _NOISE = "noise=alls=6:allf=t"
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()
 
 
 def _video(size: str, rate: str, seconds: float, extra_filter: str = "") -> list[str]:
