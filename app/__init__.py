@@ -9,7 +9,7 @@ import os
 from flask import Flask
 
 import config as settings
-from app.extensions import babel, csrf, db, huey, limiter, login_manager, mail, migrate
+from app.extensions import babel, csrf, db, huey, limiter, login_manager, migrate
 
 
 def create_app(config_object=None, **overrides):
@@ -31,13 +31,14 @@ def create_app(config_object=None, **overrides):
     os.makedirs(app.instance_path, exist_ok=True)
     os.makedirs(app.config["MEDIA_ROOT"], exist_ok=True)
 
-    from app import i18n, mail_files, security_headers
+    from app import extensions, i18n, mail_files, security_headers
     from app.models import User
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(base, "migrations"))
     csrf.init_app(app)
-    mail.init_app(app)
+    # Not the global `mail`: importing the app.mail module rebinds that name on this package.
+    extensions.mail.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
