@@ -1,7 +1,15 @@
-from flask import abort, render_template
-from flask_login import current_user
+"""Staff-only pages: the list of videos, upload, edit/publish/delete."""
 
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from app import storage
 from app.admin import bp
+from app.admin.forms import VideoForm, best_title, fill_form, save_form
+from app.clock import utcnow
+from app.extensions import db
 
 
 @bp.before_request
@@ -11,6 +19,243 @@ def staff_only():
         abort(404)
 
 
+def _video_or_404(video_id):
+    from app.models import Video
+
+    video = db.session.get(Video, video_id)
+    if video is None:
+        abort(404)
+    return video
+
+
+def status_label(video):
+    labels = {
+        "uploading": _("Uploading"),
+        "queued": _("Queued"),
+        "processing": _("Processing"),
+        "ready": _("Ready"),
+        "failed": _("Failed"),
+    }
+    return labels.get(video.status, video.status)
+
+
+def video_status(video):
+    """What the list shows about a video, as JSON for the poll."""
+    return {
+        "id": video.id,
+        "status": video.status,
+        "status_label": status_label(video),
+        "progress": round((video.progress or 0) * 100),
+        "error": video.error or "",
+        "published": bool(video.published),
+        "poster": url_for("admin.poster", video_id=video.id, v=int(video.updated_at.timestamp()))
+        if video.poster_path
+        else None,
+        "title": best_title(video) or video.original_filename or _("Untitled"),
+    }
+
+
+def _all_videos():
+    from app.models import Video
+
+    return (
+        db.session.execute(db.select(Video).order_by(Video.created_at.desc(), Video.id.desc()))
+        .scalars()
+        .all()
+    )
+
+
 @bp.get("/")
 def index():
-    return render_template("admin/index.html")
+    return redirect(url_for("admin.videos"))
+
+
+@bp.get("/videos")
+def videos():
+    videos = _all_videos()
+    return render_template(
+        "admin/videos.html",
+        videos=videos,
+        statuses={v.id: video_status(v) for v in videos},
+        action_form=FlaskForm(),
+    )
+
+
+@bp.get("/videos/status.json")
+def videos_status():
+    from app.models import Video
+
+    ids = [int(i) for i in request.args.get("ids", "").split(",") if i.strip().isdigit()]
+    query = db.select(Video)
+    if ids:
+        query = query.where(Video.id.in_(ids[:500]))
+    videos = db.session.execute(query).scalars().all()
+    return jsonify(videos=[video_status(v) for v in videos])
+
+
+@bp.get("/upload")
+def upload():
+    from app.admin.uploads import human_size
+
+    return render_template("admin/upload.html", max_size=human_size(_config("MAX_UPLOAD_BYTES")))
+
+
+def _config(name):
+    from flask import current_app
+
+    return current_app.config[name]
+
+
+@bp.get("/videos/<int:video_id>/poster.jpg")
+def poster(video_id):
+    video = _video_or_404(video_id)
+    path = storage.absolute(video.poster_path) if video.poster_path else None
+    if path is None or not path.exists():
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=0)
+
+
+@bp.route("/videos/<int:video_id>", methods=["GET", "POST"])
+def edit(video_id):
+    video = _video_or_404(video_id)
+    form = VideoForm()
+    if video.fps_num and video.fps_den:
+        form.fps = video.fps_num / video.fps_den
+    if request.method == "GET":
+        fill_form(form, video)
+    elif form.validate_on_submit():
+        save_form(form, video)
+        db.session.commit()
+        flash(_("The video's description has been saved."), "success")
+        return redirect(url_for("admin.edit", video_id=video.id))
+    else:
+        flash(_("Please correct the fields marked below."), "error")
+    status = 200 if request.method == "GET" or not form.errors else 400
+    return render_template(
+        "admin/edit.html",
+        video=video,
+        form=form,
+        status=video_status(video),
+        action_form=FlaskForm(),
+        media=_media_summary(video),
+    ), status
+
+
+def _media_summary(video):
+    info = video.media_info or {}
+    try:
+        from app.media.probe import summary
+
+        return summary(info)
+    except Exception:  # the media core's helper is optional for this page
+        parts = []
+        if video.width and video.height:
+            parts.append(f"{video.width}×{video.height}")
+        if video.fps_num and video.fps_den:
+            parts.append(f"{video.fps_num / video.fps_den:.3g} fps")
+        return " · ".join(parts)
+
+
+def _check_action_form():
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+
+
+def _back(video):
+    target = request.form.get("back")
+    if target == "edit":
+        return redirect(url_for("admin.edit", video_id=video.id))
+    return redirect(url_for("admin.videos"))
+
+
+def publish_problem(video):
+    if video.status != "ready":
+        return _("This video cannot be published yet: its processing is not finished.")
+    if not any(t.title.strip() for t in video.texts):
+        return _("This video cannot be published without a title in at least one language.")
+    return None
+
+
+@bp.post("/videos/<int:video_id>/publish")
+def publish(video_id):
+    _check_action_form()
+    video = _video_or_404(video_id)
+    problem = publish_problem(video)
+    if problem:
+        flash(problem, "error")
+        return _back(video)
+    video.published = True
+    video.published_at = video.published_at or utcnow()
+    db.session.commit()
+    flash(_("The video is published."), "success")
+    return _back(video)
+
+
+@bp.post("/videos/<int:video_id>/unpublish")
+def unpublish(video_id):
+    _check_action_form()
+    video = _video_or_404(video_id)
+    video.published = False
+    db.session.commit()
+    flash(_("The video is no longer published."), "success")
+    return _back(video)
+
+
+@bp.post("/videos/<int:video_id>/retry")
+def retry(video_id):
+    from app.jobs.ingest import retry_ingest
+
+    _check_action_form()
+    video = _video_or_404(video_id)
+    if video.status != "failed":
+        flash(_("Only a failed processing can be retried."), "error")
+        return _back(video)
+    retry_ingest(video)
+    flash(_("The processing has been started again."), "success")
+    return _back(video)
+
+
+@bp.route("/videos/<int:video_id>/delete", methods=["GET", "POST"])
+def delete(video_id):
+    video = _video_or_404(video_id)
+    form = FlaskForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        title = best_title(video) or video.original_filename
+        delete_video(video)
+        flash(_("“%(title)s” has been deleted, with all its files.", title=title), "success")
+        return redirect(url_for("admin.videos"))
+    return render_template("admin/delete.html", video=video, form=form, title=best_title(video))
+
+
+def delete_video(video):
+    """Remove a video's rows and files (master, derivatives, clips)."""
+    from app.models import Clip, ClipRequest, Download
+
+    video_id = video.id
+    clip_ids = db.select(Clip.id).where(Clip.video_id == video_id)
+    db.session.execute(db.delete(ClipRequest).where(ClipRequest.clip_id.in_(clip_ids)))
+    db.session.execute(
+        db.update(Download).where(Download.video_id == video_id).values(video_id=None)
+    )
+    db.session.execute(db.delete(Clip).where(Clip.video_id == video_id))
+    db.session.delete(video)
+    db.session.commit()
+    storage.delete_video_files(video_id)
+    from app.admin.uploads import Upload
+
+    for upload in list(Upload.all()):
+        if upload.meta.get("video_id") == video_id:
+            upload.delete()
+
+
+@bp.app_template_filter("admin_duration")
+def _duration_filter(seconds):
+    if not seconds:
+        return ""
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

@@ -1,0 +1,416 @@
+"""Demo content for `flask rushes demo` (and `make run`): a staff account and four
+published videos with texts in French and English.
+
+The masters are generated with PyAV (no system ffmpeg): moving stripes and a
+bouncing box over a tinted background, with a 1 kHz line-up tone. One carries a start
+timecode (10:00:00:00), one is 1080i25 (x264 interlaced, top field first). They are
+ingested synchronously through the normal ingest path, so the site is ready at once.
+
+Idempotent: the staff account is created once (its password is kept in
+instance/demo-credentials.txt, mode 600, and printed each run); a demo video is
+recognised by its original file name and made only when missing (or re-ingested if a
+previous run left it failed).
+"""
+
+import array
+import math
+import os
+import secrets
+import string
+import tempfile
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+from flask import current_app
+
+from app.extensions import db
+
+STAFF_EMAIL = "staff@rushes.local"
+
+DEFENCE_SHOTS_FR = """00:00:00:00 Plan large de la salle de réunion, les ministres prennent place
+00:00:03:12 Plan moyen, poignée de main entre deux ministres devant les drapeaux
+00:00:06:00 SOUNDBITE (français) Ministre des Armées : « Notre sécurité collective se joue maintenant. »
+00:00:10:05 Gros plan sur les documents de travail et les micros
+00:00:13:00 Travelling le long de la table de réunion
+00:00:16:10 Photo de famille des ministres sur les marches
+00:00:18:20 Plan d'ensemble de l'extérieur du bâtiment, drapeaux au vent"""
+
+DEFENCE_SHOTS_EN = """00:00:00:00 Wide shot of the meeting room, ministers taking their seats
+00:00:03:12 Medium shot, two ministers shaking hands in front of the flags
+00:00:06:00 SOUNDBITE (French) Minister for the Armed Forces: "Our collective security is at stake now."
+00:00:10:05 Close-up of working papers and microphones
+00:00:13:00 Tracking shot along the meeting table
+00:00:16:10 Family photo of the ministers on the steps
+00:00:18:20 Exterior wide shot of the building, flags in the wind"""
+
+DEMOS = [
+    {
+        "file": "demo-defence-ministers.mp4",
+        "size": (1280, 720),
+        "seconds": 20,
+        "tint": (90, 150),
+        "timecode": "10:00:00:00",
+        "recorded_on": date(2026, 3, 12),
+        "location": "Bruxelles, Belgique",
+        "tags": ["défense", "Europe", "politique"],
+        "texts": {
+            "fr": {
+                "title": "Réunion des ministres de la Défense de l'Union européenne à Bruxelles",
+                "summary": "Les ministres de la Défense des Vingt-Sept se sont réunis à Bruxelles "
+                "pour discuter du financement commun de l'industrie de défense et du soutien "
+                "à l'Ukraine.",
+                "story": "Les ministres de la Défense de l'Union européenne se sont retrouvés "
+                "jeudi à Bruxelles pour une réunion consacrée au renforcement de l'industrie "
+                "européenne de défense.\n\nAu menu des discussions : un fonds commun pour "
+                "les achats d'armement, l'accélération de la production de munitions et la "
+                "poursuite de l'aide militaire à l'Ukraine. Plusieurs délégations ont plaidé "
+                "pour des commandes groupées afin de réduire les délais de livraison.\n\n"
+                "La ministre des Armées a appelé ses homologues à « passer des annonces aux "
+                "actes » avant le prochain Conseil européen.",
+                "shot_list": DEFENCE_SHOTS_FR,
+            },
+            "en": {
+                "title": "EU defence ministers meet in Brussels",
+                "summary": "Defence ministers of the 27 met in Brussels to discuss joint "
+                "funding for the defence industry and support for Ukraine.",
+                "story": "European Union defence ministers met in Brussels on Thursday for "
+                "talks on strengthening Europe's defence industry.\n\nOn the agenda: a "
+                "common fund for arms purchases, faster production of ammunition and "
+                "continued military aid to Ukraine. Several delegations argued for joint "
+                "orders to shorten delivery times.\n\nThe French minister for the armed "
+                'forces urged her counterparts to "move from announcements to action" '
+                "before the next European Council.",
+                "shot_list": DEFENCE_SHOTS_EN,
+            },
+        },
+    },
+    {
+        "file": "demo-alpine-glacier.mp4",
+        "size": (1280, 720),
+        "seconds": 20,
+        "tint": (150, 100),
+        "recorded_on": date(2026, 2, 3),
+        "location": "Chamonix, France",
+        "tags": ["environnement", "climat", "montagne"],
+        "texts": {
+            "fr": {
+                "title": "Le glacier d'Argentière recule encore",
+                "summary": "Des glaciologues mesurent le recul du glacier d'Argentière, "
+                "qui a perdu plus de quarante mètres en un an.",
+                "story": "Chaque hiver, une équipe de glaciologues grenoblois mesure "
+                "l'épaisseur et la position du front du glacier d'Argentière. Les relevés de "
+                "cette année confirment une accélération de la fonte.\n\nLes chercheurs "
+                "installent de nouvelles balises GPS pour suivre l'écoulement de la glace "
+                "tout au long de l'année.",
+                "shot_list": "00:00:00:00 Vue aérienne du glacier\n"
+                "00:00:05:00 Les glaciologues installent une balise GPS\n"
+                "00:00:10:00 SOUNDBITE (français) Glaciologue : « En vingt ans, le front a "
+                "reculé de près d'un kilomètre. »\n"
+                "00:00:15:00 Plan large de la vallée de Chamonix",
+            },
+            "en": {
+                "title": "The Argentière glacier keeps retreating",
+                "summary": "Glaciologists measure the retreat of the Argentière glacier, "
+                "which lost more than forty metres in a year.",
+                "story": "Every winter, a team of glaciologists from Grenoble measures the "
+                "thickness and the front of the Argentière glacier. This year's readings "
+                "confirm that melting is speeding up.\n\nThe researchers are installing new "
+                "GPS beacons to follow the flow of the ice all year round.",
+                "shot_list": "00:00:00:00 Aerial view of the glacier\n"
+                "00:00:05:00 Glaciologists install a GPS beacon\n"
+                '00:00:10:00 SOUNDBITE (French) Glaciologist: "In twenty years the front '
+                'has retreated by almost a kilometre."\n'
+                "00:00:15:00 Wide shot of the Chamonix valley",
+            },
+        },
+    },
+    {
+        "file": "demo-port-of-marseille.mp4",
+        "size": (1280, 720),
+        "seconds": 20,
+        "tint": (110, 170),
+        "recorded_on": date(2026, 1, 20),
+        "location": "Marseille, France",
+        "tags": ["économie", "transport", "Méditerranée"],
+        "texts": {
+            "fr": {
+                "title": "Le port de Marseille électrifie ses quais",
+                "summary": "Les ferries et paquebots peuvent désormais se brancher au réseau "
+                "électrique à quai plutôt que de faire tourner leurs moteurs.",
+                "story": "Le Grand Port maritime de Marseille a mis en service de nouveaux "
+                "raccordements électriques pour les navires à quai. Objectif : réduire la "
+                "pollution de l'air dans les quartiers proches du port.\n\nLes compagnies "
+                "de ferries vers la Corse et le Maghreb sont les premières concernées.",
+                "shot_list": "00:00:00:00 Un ferry accoste au port de la Joliette\n"
+                "00:00:06:00 Des techniciens branchent le câble d'alimentation\n"
+                "00:00:12:00 Plan large des quais et de la ville",
+            },
+            "en": {
+                "title": "Port of Marseille electrifies its quays",
+                "summary": "Ferries and cruise ships can now plug into the grid at the quay "
+                "instead of running their engines.",
+                "story": "The port of Marseille has opened new shore power connections for "
+                "ships at berth, to cut air pollution in the districts next to the port.\n\n"
+                "Ferry companies sailing to Corsica and North Africa are the first to use "
+                "them.",
+                "shot_list": "00:00:00:00 A ferry berths at La Joliette\n"
+                "00:00:06:00 Technicians connect the power cable\n"
+                "00:00:12:00 Wide shot of the quays and the city",
+            },
+        },
+    },
+    {
+        "file": "demo-night-market-1080i.mp4",
+        "size": (1920, 1080),
+        "seconds": 10,
+        "tint": (128, 128),
+        "interlaced": True,
+        "recorded_on": date(2025, 12, 14),
+        "location": "Strasbourg, France",
+        "tags": ["culture", "société"],
+        "texts": {
+            "fr": {
+                "title": "Ouverture du marché de Noël de Strasbourg",
+                "summary": "Le plus ancien marché de Noël de France a ouvert ses portes "
+                "sous haute surveillance.",
+                "story": "Le marché de Noël de Strasbourg, créé en 1570, accueille cette "
+                "année plus de trois cents chalets. Les autorités attendent plus de deux "
+                "millions de visiteurs.",
+                "shot_list": "00:00:00:00 Illuminations de la place Kléber\n"
+                "00:00:05:00 Visiteurs entre les chalets",
+            },
+            "en": {
+                "title": "Strasbourg Christmas market opens",
+                "summary": "France's oldest Christmas market opened under tight security.",
+                "story": "The Strasbourg Christmas market, founded in 1570, has more than "
+                "three hundred stalls this year. The authorities expect over two million "
+                "visitors.",
+                "shot_list": "00:00:00:00 Lights on Place Kléber\n"
+                "00:00:05:00 Visitors between the stalls",
+            },
+        },
+    },
+]
+
+
+# ---------------------------------------------------------------- the staff account
+
+
+def _generate_password():
+    from app.security.passwords import policy_errors
+
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        words = ["".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(4)]
+        password = "-".join(words) + "!" + str(secrets.randbelow(90) + 10)
+        if not policy_errors(password, email=STAFF_EMAIL):
+            return password
+
+
+def credentials_path():
+    return Path(current_app.instance_path) / "demo-credentials.txt"
+
+
+def ensure_staff():
+    """The demo staff account and its password (created once, then read back)."""
+    from app.clock import utcnow
+    from app.models import User
+    from app.security.passwords import hash_password, verify_password
+
+    path = credentials_path()
+    password = None
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if line.startswith("password:"):
+                password = line.split(":", 1)[1].strip()
+    user = User.by_email(STAFF_EMAIL)
+    if user is not None and password and verify_password(user.password_hash, password):
+        return user, password
+    password = _generate_password()
+    if user is None:
+        user = User(email=STAFF_EMAIL, full_name="Rushes Staff", organisation="Rushes")
+        db.session.add(user)
+    user.password_hash = hash_password(password)
+    user.is_staff = True
+    user.verified_at = user.verified_at or utcnow()
+    user.terms_accepted_at = user.terms_accepted_at or utcnow()
+    user.rotate_session_token()
+    db.session.commit()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"Rushes demo staff account\nemail: {STAFF_EMAIL}\npassword: {password}\n")
+    os.chmod(path, 0o600)
+    return user, password
+
+
+# ---------------------------------------------------------------- masters, with PyAV
+
+
+def _plane_bytes(rows, line_size, width):
+    if line_size == width:
+        return b"".join(rows)
+    pad = b"\x00" * (line_size - width)
+    return b"".join(row + pad for row in rows)
+
+
+def generate_master(
+    path, size=(1280, 720), seconds=20, fps=25, tint=(128, 128), timecode=None, interlaced=False
+):
+    """Write an H.264/AAC MP4 test master with moving patterns and a 1 kHz tone."""
+    import av
+
+    width, height = size
+    frames = int(seconds * fps)
+    tmp = Path(path).with_name(f".{Path(path).name}.partial")
+    container = av.open(str(tmp), mode="w", format="mp4")
+    if timecode:
+        container.metadata["timecode"] = timecode
+    video = container.add_stream("libx264", rate=fps)
+    video.width, video.height = width, height
+    video.pix_fmt = "yuv420p"
+    params = f"keyint={fps * 2}:min-keyint={fps}:scenecut=0"
+    if interlaced:
+        params += ":interlaced=1:tff=1"
+    video.options = {"preset": "veryfast", "crf": "20", "x264-params": params}
+    audio = container.add_stream("aac", rate=48000, layout="stereo")
+    audio.bit_rate = 192000
+
+    # A gradient wider than the picture: slicing it at a moving offset animates it.
+    period = 256
+    ramp = bytes(16 + abs(i - 128) * 219 // 128 for i in range(period))
+    base = ramp * (width // period + 3)
+    box_w, box_h = width // 6, height // 6
+    box = bytes([235]) * box_w
+    u_plane_value, v_plane_value = tint
+
+    for index in range(frames):
+        frame = av.VideoFrame(width, height, "yuv420p")
+        shift = (index * 6) % period
+        rows = []
+        bx = int((width - box_w) * (0.5 + 0.5 * math.sin(index / 17)))
+        by = int((height - box_h) * (0.5 + 0.5 * math.cos(index / 23)))
+        for y in range(height):
+            start = (shift + y // 2) % period
+            row = base[start : start + width]
+            if by <= y < by + box_h:
+                row = row[:bx] + box + row[bx + box_w :]
+            rows.append(row)
+        y_plane, u_plane, v_plane = frame.planes
+        y_plane.update(_plane_bytes(rows, y_plane.line_size, width))
+        cw, ch = width // 2, height // 2
+        u_row = bytes([u_plane_value]) * cw
+        v_row = bytes([(v_plane_value + index) % 256 if index % 50 < 2 else v_plane_value]) * cw
+        u_plane.update(_plane_bytes([u_row] * ch, u_plane.line_size, cw))
+        v_plane.update(_plane_bytes([v_row] * ch, v_plane.line_size, cw))
+        frame.pts = index
+        frame.time_base = Fraction(1, fps)
+        for packet in video.encode(frame):
+            container.mux(packet)
+    for packet in video.encode():
+        container.mux(packet)
+
+    # 1 kHz line-up tone at -18 dBFS, planar float stereo, 1024-sample frames.
+    amplitude = 10 ** (-18 / 20)
+    cycle = array.array("f", (amplitude * math.sin(2 * math.pi * i / 48) for i in range(48)))
+    total = int(seconds * 48000)
+    chunk = 1024
+    block = array.array("f", cycle * (chunk // 48 + 2))
+    pts = 0
+    while pts < total:
+        n = min(chunk, total - pts)
+        offset = pts % 48
+        samples = block[offset : offset + n].tobytes()
+        frame = av.AudioFrame(format="fltp", layout="stereo", samples=n)
+        for plane in frame.planes:
+            plane.update(samples + b"\x00" * (plane.buffer_size - len(samples)))
+        frame.sample_rate = 48000
+        frame.pts = pts
+        frame.time_base = Fraction(1, 48000)
+        for packet in audio.encode(frame):
+            container.mux(packet)
+        pts += n
+    for packet in audio.encode():
+        container.mux(packet)
+    container.close()
+    os.replace(tmp, path)
+    return Path(path)
+
+
+# ---------------------------------------------------------------- the demo itself
+
+
+def _find(original_filename):
+    from app.models import Video
+
+    return db.session.execute(
+        db.select(Video).where(Video.original_filename == original_filename).limit(1)
+    ).scalar_one_or_none()
+
+
+def _describe(video, spec):
+    from app.admin.forms import slugify
+    from app.models import Tag, VideoText
+
+    video.recorded_on = spec["recorded_on"]
+    video.location = spec["location"]
+    video.credit = f"© {current_app.config['SITE_NAME']}, {spec['recorded_on'].year}"
+    video.usage_terms = (
+        "Libre de droits pour usage éditorial. Mention obligatoire du crédit. / "
+        "Free for editorial use. Credit required."
+    )
+    for lang, values in spec["texts"].items():
+        video.texts.append(VideoText(lang=lang, **values))
+    tags = []
+    for name in spec["tags"]:
+        tag = db.session.execute(db.select(Tag).filter_by(name=name)).scalar_one_or_none()
+        tags.append(tag or Tag(name=name))
+    video.tags = tags
+    video.slug = slugify(spec["texts"]["fr"]["title"])
+
+
+def run_demo(echo=print, progress=None):
+    """Create what is missing of the demo; returns (user, password, created count)."""
+    from app import storage
+    from app.clock import utcnow
+    from app.jobs.ingest import place_master, run_ingest
+    from app.models import Video
+
+    user, password = ensure_staff()
+    created = 0
+    for spec in DEMOS:
+        video = _find(spec["file"])
+        if video is not None and video.status == "ready":
+            continue
+        if video is None:
+            echo(f"Generating {spec['file']} with PyAV…")
+            video = Video(
+                status="queued",
+                original_filename=spec["file"],
+                uploaded_by_id=user.id,
+            )
+            _describe(video, spec)
+            db.session.add(video)
+            db.session.commit()
+            with tempfile.TemporaryDirectory(dir=storage.uploads_dir()) as tmp:
+                master = Path(tmp) / spec["file"]
+                generate_master(
+                    master,
+                    size=spec["size"],
+                    seconds=spec["seconds"],
+                    tint=spec["tint"],
+                    timecode=spec.get("timecode"),
+                    interlaced=spec.get("interlaced", False),
+                )
+                place_master(video, master)
+            created += 1
+        echo(f"Ingesting {spec['file']}…")
+        video = run_ingest(video.id, progress=progress)
+        if video.status == "ready":
+            video.published = True
+            video.published_at = video.published_at or utcnow()
+            db.session.commit()
+        else:
+            echo(f"  failed: {video.error}")
+    return user, password, created
