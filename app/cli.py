@@ -56,3 +56,36 @@ def worker(workers):
     click.echo(f"Rushes worker: {workers} threads, queue {huey.storage.__class__.__name__}")
     current_app.logger.setLevel("INFO")
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
+
+
+@rushes_cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--publish", is_flag=True, help="Publish each video once it is ready.")
+@click.option("--title", default=None, help="Title (in the first site language) of every file.")
+@click.option("--copy", "force_copy", is_flag=True, help="Always copy, never hard-link.")
+def import_command(files, publish, title, force_copy):
+    """Ingest video files already on the server (bulk loads)."""
+    from app.admin.importer import import_files
+
+    failures = import_files(files, publish=publish, title=title, link=not force_copy)
+    if failures:
+        raise click.ClickException(f"{failures} file(s) could not be imported.")
+
+
+@rushes_cli.command("demo")
+def demo_command():
+    """Create the demo staff account and demo videos (idempotent)."""
+    from app.demo import credentials_path, run_demo
+
+    user, password, created = run_demo(echo=click.echo)
+    click.echo(f"Demo ready: {created} video(s) created.")
+    click.echo(f"Staff account: {user.email}  password: {password}")
+    click.echo(f"(kept in {credentials_path()})")
+
+
+@rushes_cli.command("cleanup-uploads")
+def cleanup_uploads_command():
+    """Delete uploads abandoned for UPLOAD_EXPIRY_HOURS (the worker also does it hourly)."""
+    from app.admin.uploads import remove_expired_uploads
+
+    click.echo(f"{remove_expired_uploads()} abandoned upload(s) removed.")
