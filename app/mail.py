@@ -32,14 +32,16 @@ def build_message(to, template, lang, subject, headers=None, **context):
         body = render_template(f"mail/{template}.txt", **context)
         html = render_template(f"mail/{template}.html", subject=subject_text, **context)
     domain = current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].strip("> ")
-    return Message(
+    message = Message(
         subject=subject_text,
         recipients=[to],
         body=body,
         html=html,
-        msgId=make_msgid(domain=domain or "rushes.local"),
         extra_headers=headers or {},
     )
+    # Flask-Mail 0.10 takes no msgId argument; the attribute is what it sends.
+    message.msgId = make_msgid(domain=domain or "rushes.local")
+    return message
 
 
 def send_mail(to, template, lang, subject, headers=None, **context):
