@@ -96,12 +96,27 @@ class Config:
     # Uploads and downloads
     MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_BYTES", 200 * 1024**3)
     UPLOAD_EXPIRY_HOURS = _int("UPLOAD_EXPIRY_HOURS", 24)
+    # Uploads in progress; keep it on the same filesystem as MEDIA_ROOT (a rename, no copy).
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_PATH / "uploads"))
     X_ACCEL_REDIRECT = _bool("X_ACCEL_REDIRECT")
     X_ACCEL_PREFIX = os.environ.get("X_ACCEL_PREFIX", "/_protected/")
     CLIP_CACHE_MAX_BYTES = _int("CLIP_CACHE_MAX_BYTES", 50 * 1024**3)
 
     # Library
     VIDEOS_PER_PAGE = 24
+
+    # Newsletter (docs/newsletter.md)
+    NEWSLETTER_CONFIRM_MAX_AGE = _int("NEWSLETTER_CONFIRM_MAX_AGE", 7 * 24 * 3600)  # seconds
+    NEWSLETTER_CONFIRM_RESEND_SECONDS = _int("NEWSLETTER_CONFIRM_RESEND_SECONDS", 300)
+    NEWSLETTER_LIMIT_PER_ADDRESS = os.environ.get(
+        "NEWSLETTER_LIMIT_PER_ADDRESS", "5 per minute; 30 per hour"
+    )
+    NEWSLETTER_BATCH_SIZE = _int("NEWSLETTER_BATCH_SIZE", 100)
+    NEWSLETTER_RATE_PER_SECOND = float(os.environ.get("NEWSLETTER_RATE_PER_SECOND", "20"))
+    # The mailto: half of List-Unsubscribe; empty = only the https one-click link.
+    NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+    # A run whose heartbeat is older than this is taken for dead and resumed by the worker.
+    NEWSLETTER_STALE_SECONDS = _int("NEWSLETTER_STALE_SECONDS", 120)
 
     # Media encoding. The web proxy feeds the player; the others are download renditions.
     # A rung taller than the master is skipped: renditions are never upscaled.
