@@ -18,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
-import app.clock
+import app.clock as app_clock
 import config
 from app import create_app
 from app.extensions import db
@@ -193,10 +193,10 @@ def clock():
 
     class Clock:
         def advance(self, **delta):
-            app.clock._offset += timedelta(**delta)
+            app_clock._offset += timedelta(**delta)
 
     yield Clock()
-    app.clock._offset = timedelta(0)
+    app_clock._offset = timedelta(0)
 
 
 # ---------------------------------------------------------------- users
