@@ -9,14 +9,18 @@ from app import storage
 from app.admin import bp
 from app.admin.forms import VideoForm, best_title, fill_form, save_form
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import csrf, db
 
 
 @bp.before_request
 def staff_only():
-    # Not 403: the admin area is not advertised to people who may not use it.
+    # Not 403: the admin area is not advertised to people who may not use it. The
+    # CSRF check runs after this one (the blueprint is exempt from the global check),
+    # so that a stranger's POST gets the same 404 as a GET.
     if not (current_user.is_authenticated and current_user.is_staff):
         abort(404)
+    if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        csrf.protect()
 
 
 def _video_or_404(video_id):

@@ -105,7 +105,7 @@
         if (elapsed > 0.5 && sent > first[1]) {
           var speed = (sent - first[1]) / elapsed;
           text += " · " + formatBytes(speed) + "/s · " +
-            msg("left").replace("%(time)s", formatDuration((total - sent) / speed));
+            msg("left").replace("{time}", formatDuration((total - sent) / speed));
         }
         setState(text, "uploading");
       },
