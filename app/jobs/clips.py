@@ -103,7 +103,7 @@ class _Progress:
     def __init__(self, clip_id, token):
         self.clip_id = clip_id
         self.token = token
-        self.last_write = 0.0
+        self.last_write = None
         self.last_value = 0.0
 
     def __call__(self, *args, **kwargs):
@@ -112,7 +112,8 @@ class _Progress:
             return
         value = max(0.0, min(0.99, value))  # 1.0 only once the file is in place
         now = time.monotonic()
-        if now - self.last_write < PROGRESS_INTERVAL or value <= self.last_value:
+        recent = self.last_write is not None and now - self.last_write < PROGRESS_INTERVAL
+        if recent or value <= self.last_value:
             return
         self.last_write = now
         self.last_value = value
@@ -195,11 +196,15 @@ def run_cut(clip_id, token):
     app = current_app._get_current_object()
     try:
         with _Heartbeat(app, clip_id, token):
-            report = smartcut.cut(master, in_frame, out_frame, tmp, progress=_Progress(clip_id, token))
+            report = smartcut.cut(
+                master, in_frame, out_frame, tmp, progress=_Progress(clip_id, token)
+            )
         if not os.path.isfile(tmp):
             raise RuntimeError("the engine wrote no file")
         if not _still_owns(clip_id, token):
-            log.warning("clip %s: run %s lost the clip to another run; result dropped", clip_id, token)
+            log.warning(
+                "clip %s: run %s lost the clip to another run; result dropped", clip_id, token
+            )
             return False
         os.replace(tmp, final)  # atomic: the clip appears whole or not at all
     finally:

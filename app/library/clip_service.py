@@ -13,6 +13,7 @@ is bounded by ``CLIP_CACHE_MAX_BYTES``, least recently used evicted first.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -108,9 +109,7 @@ def _parse_count(text, nominal, drop):
     if hh > 23 or mm > 59 or ss > 59 or ff >= nominal:
         raise SelectionError(_("“%(tc)s” is not a valid timecode.", tc=text.strip()))
     if drop and ss == 0 and mm % 10 != 0 and ff < drop:
-        raise SelectionError(
-            _("“%(tc)s” does not exist in drop-frame timecode.", tc=text.strip())
-        )
+        raise SelectionError(_("“%(tc)s” does not exist in drop-frame timecode.", tc=text.strip()))
     return _tc_to_count(hh, mm, ss, ff, nominal, drop)
 
 
@@ -125,7 +124,11 @@ def frame_of(video, text: str) -> int:
     nominal, drop = _timebase(video)
     count = _parse_count(text, nominal, drop)
     day = _tc_to_count(24, 0, 0, 0, nominal, drop)
-    return (count - _start_count(video)) % day
+    start = _start_count(video)
+    frame = count - start
+    if frame < 0 and start + (video.frame_count or 0) > day:  # the master crosses midnight
+        frame += day
+    return frame
 
 
 def duration_text(video, frames: int) -> str:
@@ -174,7 +177,9 @@ def parse_selection(video, data) -> tuple[int, int]:
 
     total = video.frame_count or 0
     if out_frame == in_frame:
-        raise SelectionError(_("The selection is empty: the out point must come after the in point."))
+        raise SelectionError(
+            _("The selection is empty: the out point must come after the in point.")
+        )
     if out_frame < in_frame:
         raise SelectionError(_("The out point comes before the in point."))
     if in_frame < 0 or out_frame > total:
@@ -421,7 +426,13 @@ def recover_stale() -> list[int]:
     ids = list(
         db.session.execute(
             select(Clip.id).where(
-                ((Clip.status == "running") & (func.coalesce(Clip.heartbeat_at, Clip.started_at, Clip.queued_at) < running_cutoff))
+                (
+                    (Clip.status == "running")
+                    & (
+                        func.coalesce(Clip.heartbeat_at, Clip.started_at, Clip.queued_at)
+                        < running_cutoff
+                    )
+                )
                 | ((Clip.status == "queued") & (Clip.queued_at < queued_cutoff))
             )
         ).scalars()
@@ -460,10 +471,8 @@ def remove_temp_files_of(clip_id):
         return
     for name in os.listdir(directory):
         if name.startswith(f"{clip_id}-"):
-            try:
+            with contextlib.suppress(OSError):
                 os.remove(os.path.join(directory, name))
-            except OSError:
-                pass
 
 
 # ---------------------------------------------------------------- cache

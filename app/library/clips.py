@@ -166,7 +166,9 @@ def clip_download(request_id):
         db.session.commit()
 
     try:
-        return send_media(service.abs_path(clip), service.download_name(clip), log_download=log_download)
+        return send_media(
+            service.abs_path(clip), service.download_name(clip), log_download=log_download
+        )
     except FileNotFoundError:
         abort(404)
 

@@ -1,0 +1,72 @@
+"""SMPTE timecode of the master, as the clip API reads and writes it."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from app.library.clip_service import SelectionError, duration_text, frame_of, timecode
+
+
+def video(num=25, den=1, start="10:00:00:00", frames=1000):
+    return SimpleNamespace(id=1, fps_num=num, fps_den=den, start_timecode=start, frame_count=frames)
+
+
+@pytest.mark.parametrize(
+    ("frame", "tc"),
+    [(0, "10:00:00:00"), (24, "10:00:00:24"), (25, "10:00:01:00"), (25 * 3600, "11:00:00:00")],
+)
+def test_pal(frame, tc):
+    v = video()
+    assert timecode(v, frame) == tc
+    assert frame_of(v, tc) == frame
+
+
+@pytest.mark.parametrize(
+    ("frame", "tc"),
+    [
+        (0, "00:00:00;00"),
+        (1799, "00:00:59;29"),
+        (1800, "00:01:00;02"),  # frames 00 and 01 are dropped at each minute...
+        (17981, "00:09:59;29"),
+        (17982, "00:10:00;00"),  # ...except every tenth minute
+        (107892, "01:00:00;00"),
+    ],
+)
+def test_drop_frame_2997(frame, tc):
+    v = video(30000, 1001, "00:00:00;00", 200000)
+    assert timecode(v, frame) == tc
+    assert frame_of(v, tc) == frame
+
+
+def test_drop_frame_5994_drops_four():
+    v = video(60000, 1001, "00:00:00;00", 10**6)
+    assert timecode(v, 3600) == "00:01:00;04"
+    assert frame_of(v, "00:01:00;04") == 3600
+
+
+def test_non_drop_2997_counts_every_frame():
+    v = video(30000, 1001, "01:00:00:00", 10**6)
+    assert timecode(v, 1800) == "01:01:00:00"
+
+
+def test_start_timecode_offset_and_midnight():
+    v = video(start="23:59:59:00", frames=100)
+    assert timecode(v, 25) == "00:00:00:00"
+    assert frame_of(v, "00:00:01:00") == 50
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "10:00", "10:61:00:00", "10:00:00:25", "aa:bb:cc:dd", "24:00:00:00"]
+)
+def test_invalid_timecodes(bad):
+    with pytest.raises(SelectionError):
+        frame_of(video(), bad)
+
+
+def test_dropped_labels_do_not_exist():
+    with pytest.raises(SelectionError):
+        frame_of(video(30000, 1001, "00:00:00;00"), "00:01:00;00")
+
+
+def test_duration():
+    assert duration_text(video(), 27) == "00:00:01:02"
