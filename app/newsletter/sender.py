@@ -1,0 +1,720 @@
+"""Sending an issue to every confirmed subscriber, exactly once, in their language.
+
+How a send works
+----------------
+1. `start_send(issue)` (staff click) turns the draft into "sending" with a compare-and-set
+   (a double click starts one send), and creates one Delivery row (pending) for every
+   active subscriber in the same transaction; then it queues the job.
+2. The job (`run`) opens ONE SMTP connection and walks the pending rows in batches of
+   NEWSLETTER_BATCH_SIZE, paced at NEWSLETTER_RATE_PER_SECOND. For each recipient:
+      MAIL FROM, RCPT TO, DATA and the whole message — except the final "." —
+      → COMMIT the row pending→sending (a compare-and-set: one run only wins it)
+      → send the final "." and read the server's answer
+      → COMMIT the row sending→sent (or failed with the server's reason).
+   An SMTP server delivers nothing until it has received the final "." (RFC 5321 §4.1.1.4),
+   and a dropped connection before it aborts the transaction.
+3. Staff may stop (the run notices within a second or at the next message and the issue
+   becomes "paused") and resume (a new run id; an older run that still lives notices and
+   quits). The periodic `recover_stalled` task resumes a send whose run has stopped
+   beating (worker killed or restarted).
+
+Crash rules (the worker may die at any instruction)
+---------------------------------------------------
+- Before the "sending" commit: the row is still pending and the server has at most an
+  unfinished transaction, which it drops → the resumed run sends it: exactly one message.
+- After the "sent" commit: done, never sent again.
+- Between the two commits (one database commit plus one network round trip): the server
+  may or may not have accepted the message, and nobody can know. Such rows become
+  "unknown" when a new run starts: they are NEVER re-sent automatically (a duplicate is
+  the worse failure for a newsletter), and staff see them with the reason and may
+  "send anyway"; the resend carries the same deterministic Message-ID, so mailboxes that
+  de-duplicate by Message-ID show it once.
+"""
+
+import binascii
+import contextlib
+import secrets
+import smtplib
+import time
+from email.header import Header
+from email.utils import formataddr, formatdate, parseaddr
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mail import email_dispatched
+
+from app.clock import utcnow
+from app.extensions import db, mail
+from app.models import Subscriber
+from app.models.newsletter import Delivery, NewsletterIssue
+from app.newsletter import service
+from app.newsletter.urls import site_url, video_page_url, video_poster_url
+
+UNSUB_PLACEHOLDER = "@@RUSHES_UNSUBSCRIBE_URL@@"
+CHECK_INTERVAL = 1.0  # seconds between looks at the issue (stop requested? still our run?)
+
+
+class Crash(BaseException):
+    """Raised by test fault hooks to simulate the worker dying (never caught here)."""
+
+
+def _no_fault(point, delivery_id):
+    return None
+
+
+# Tests replace this to kill the run at a named point: "built" (message ready, nothing
+# sent), "transmitted" (all but the final dot sent), "claimed" (row committed as
+# sending), "accepted" (server said 250, row not yet marked), "marked" (row sent).
+fault_hook = _no_fault
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def issue_context(issue, lang):
+    videos = []
+    for video in issue.videos:
+        text = video.text(lang)
+        videos.append(
+            {
+                "title": (text.title if text else "") or video.slug,
+                "summary": text.summary if text else "",
+                "url": video_page_url(video),
+                "poster_url": video_poster_url(video),
+            }
+        )
+    intro = issue.intro(lang) or ""
+    paragraphs = [p.strip() for p in intro.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return {
+        "issue": issue,
+        "subject": issue.subject(lang),
+        "paragraphs": paragraphs,
+        "videos": videos,
+        "site_name": current_app.config["SITE_NAME"],
+        "site_url": site_url("/"),
+        "newsletter_url": site_url("/newsletter"),
+        "lang": lang,
+    }
+
+
+def render_issue(issue, lang, unsubscribe_url=UNSUB_PLACEHOLDER):
+    """(subject, text, html) of `issue` in `lang`."""
+    with force_locale(lang):
+        ctx = issue_context(issue, lang)
+        text = render_template("mail/newsletter_issue.txt", unsubscribe_url=unsubscribe_url, **ctx)
+        html = render_template("mail/newsletter_issue.html", unsubscribe_url=unsubscribe_url, **ctx)
+    return ctx["subject"], text, html
+
+
+class MessageFactory:
+    """Builds the raw bytes of each recipient's message from one rendering per language.
+
+    Rendering the templates once per language and encoding each copy with binascii keeps
+    the per-message cost far below the cost of the SMTP exchange (see benchmarks/)."""
+
+    def __init__(self, issue, subject_prefix=""):
+        config = current_app.config
+        self.issue = issue
+        self.sender = config["MAIL_DEFAULT_SENDER"]
+        name, self.envelope_from = parseaddr(self.sender)
+        self.domain = self.envelope_from.rsplit("@", 1)[-1] or "rushes.local"
+        self.from_header = _header_address(name, self.envelope_from)
+        self.mailto = config.get("NEWSLETTER_UNSUBSCRIBE_MAILTO") or ""
+        self.secret = config["SECRET_KEY"]
+        self.list_id = f"<newsletter.{self.domain}>"
+        self.parts = {}
+        for lang in config["LANGUAGES"]:
+            subject, text, html = render_issue(issue, lang)
+            self.parts[lang] = (
+                _encode_header(subject_prefix + subject),
+                text,
+                html,
+                subject_prefix + subject,
+            )
+
+    def build(self, to, lang, unsubscribe_url, message_id):
+        subject, text, html, _plain = self.parts.get(lang) or next(iter(self.parts.values()))
+        unsubscribe = f"<{unsubscribe_url}>"
+        if self.mailto:
+            unsubscribe += f", <mailto:{self.mailto}?subject=unsubscribe>"
+        boundary = "=_rushes_" + secrets.token_hex(12)
+        head = (
+            f"From: {self.from_header}\n"
+            f"To: {to}\n"
+            f"Subject: {subject}\n"
+            f"Date: {formatdate(usegmt=True)}\n"
+            f"Message-ID: {message_id}\n"
+            f"MIME-Version: 1.0\n"
+            f"List-Id: {self.list_id}\n"
+            f"List-Unsubscribe: {unsubscribe}\n"
+            f"List-Unsubscribe-Post: List-Unsubscribe=One-Click\n"
+            f"Precedence: bulk\n"
+            f'Content-Type: multipart/alternative; boundary="{boundary}"\n'
+            f"\n"
+        )
+        body = (
+            f"--{boundary}\n"
+            'Content-Type: text/plain; charset="utf-8"\n'
+            "Content-Transfer-Encoding: quoted-printable\n\n"
+            + _qp(text.replace(UNSUB_PLACEHOLDER, unsubscribe_url))
+            + f"\n--{boundary}\n"
+            'Content-Type: text/html; charset="utf-8"\n'
+            "Content-Transfer-Encoding: quoted-printable\n\n"
+            + _qp(html.replace(UNSUB_PLACEHOLDER, unsubscribe_url))
+            + f"\n--{boundary}--\n"
+        )
+        return (head + body).replace("\r", "").replace("\n", "\r\n").encode("ascii")
+
+    def subject_text(self, lang):
+        return (self.parts.get(lang) or next(iter(self.parts.values())))[3]
+
+
+def _qp(text):
+    data = text.replace("\r\n", "\n").encode("utf-8")
+    return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).decode("ascii")
+
+
+def _encode_header(value):
+    value = " ".join(value.split())  # no line breaks in a header
+    try:
+        value.encode("ascii")
+        return value
+    except UnicodeEncodeError:
+        return Header(value, "utf-8").encode()
+
+
+def _header_address(name, address):
+    return formataddr((name, address), charset="utf-8") if name else address
+
+
+# ---------------------------------------------------------------- SMTP
+
+
+class Transport:
+    """One SMTP connection (Flask-Mail's), reused for every message of a run."""
+
+    def __init__(self):
+        self.connection = None
+
+    def open(self):
+        self.close()
+        self.connection = mail.connect()
+        self.connection.__enter__()
+        return self
+
+    @property
+    def smtp(self):
+        return self.connection.host if self.connection else None
+
+    def close(self):
+        if self.connection is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.connection.__exit__(None, None, None)
+            self.connection = None
+
+    def start(self, from_addr, to_addr, data):
+        """MAIL, RCPT, DATA and the message without its final dot."""
+        smtp = self.smtp
+        if smtp is None:  # MAIL_SUPPRESS_SEND (development): nothing leaves
+            return
+        smtp.ehlo_or_helo_if_needed()
+        options = []
+        if smtp.does_esmtp and smtp.has_extn("size"):
+            options.append(f"size={len(data)}")
+        code, resp = smtp.mail(from_addr, options)
+        if code != 250:
+            self._abort(code)
+            raise smtplib.SMTPSenderRefused(code, resp, from_addr)
+        code, resp = smtp.rcpt(to_addr)
+        if code not in (250, 251):
+            self._abort(code)
+            raise smtplib.SMTPRecipientsRefused({to_addr: (code, resp)})
+        smtp.putcmd("data")
+        code, resp = smtp.getreply()
+        if code != 354:
+            self._abort(code)
+            raise smtplib.SMTPDataError(code, resp)
+        payload = smtplib._quote_periods(data)
+        if not payload.endswith(b"\r\n"):
+            payload += b"\r\n"
+        smtp.send(payload)
+
+    def finish(self):
+        """The final dot: the server accepts (returns) or refuses (raises SMTPDataError)."""
+        smtp = self.smtp
+        if smtp is None:
+            return
+        smtp.send(b".\r\n")
+        code, resp = smtp.getreply()
+        if code != 250:
+            if code == 421:
+                smtp.close()
+            raise smtplib.SMTPDataError(code, resp)
+
+    def abandon(self):
+        """Give up a started transaction: drop the connection, so nothing is delivered."""
+        if self.smtp is not None:
+            with contextlib.suppress(OSError):
+                self.smtp.close()
+        self.connection = None
+
+    def _abort(self, code):
+        if code == 421:
+            self.smtp.close()
+        else:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.smtp.rset()
+
+
+def _dispatched(app, to, subject, raw):
+    """Development mail (no MAIL_SERVER): let app.mail_files print and keep the message."""
+
+    class Kept:
+        recipients = [to]
+
+        def __init__(self):
+            self.subject = subject
+            self.body = raw.decode("ascii", "replace")
+
+        def as_bytes(self):
+            return raw
+
+    email_dispatched.send(app, message=Kept())
+
+
+# ---------------------------------------------------------------- staff actions
+
+
+def new_run_id():
+    return secrets.token_hex(8)
+
+
+def active_subscriber_counts():
+    rows = db.session.execute(
+        db.select(Subscriber.language, db.func.count())
+        .where(Subscriber.status == "active")
+        .group_by(Subscriber.language)
+    ).all()
+    return {lang: count for lang, count in rows}
+
+
+def start_send(issue):
+    """draft → sending, one pending Delivery per active subscriber, and queue the job.
+    False if the issue is not a draft (a double click starts one send)."""
+    run_id = prepare_send(issue)
+    if run_id is None:
+        return False
+    _enqueue(issue.id, run_id)
+    return True
+
+
+def prepare_send(issue):
+    """The transactional half of start_send: returns the run id, or None."""
+    run_id = new_run_id()
+    now = utcnow()
+    changed = db.session.execute(
+        db.update(NewsletterIssue)
+        .where(NewsletterIssue.id == issue.id, NewsletterIssue.status == "draft")
+        .values(status="sending", started_at=now, run_id=run_id, heartbeat_at=now, last_error=None)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        return None
+    subscribers = Subscriber.__table__
+    db.session.execute(
+        db.insert(Delivery).from_select(
+            ["issue_id", "subscriber_id", "email", "language", "status", "attempts"],
+            db.select(
+                db.literal(issue.id),
+                subscribers.c.id,
+                subscribers.c.email,
+                subscribers.c.language,
+                db.literal("pending"),
+                db.literal(0),
+            ).where(subscribers.c.status == "active"),
+        )
+    )
+    db.session.commit()
+    return run_id
+
+
+def request_stop(issue):
+    db.session.execute(
+        db.update(NewsletterIssue)
+        .where(NewsletterIssue.id == issue.id, NewsletterIssue.status == "sending")
+        .values(status="stopping")
+    )
+    db.session.commit()
+
+
+def is_stale(issue):
+    if issue.heartbeat_at is None:
+        return True
+    age = (utcnow() - issue.heartbeat_at).total_seconds()
+    return age > current_app.config["NEWSLETTER_STALE_SECONDS"]
+
+
+def can_resume(issue):
+    return issue.status == "paused" or (issue.status in ("sending", "stopping") and is_stale(issue))
+
+
+def resume(issue, force=False):
+    """Start a new run for a paused (or dead) send. Returns False if nothing to do."""
+    if not (force or can_resume(issue)):
+        return False
+    run_id = new_run_id()
+    changed = db.session.execute(
+        db.update(NewsletterIssue)
+        .where(
+            NewsletterIssue.id == issue.id,
+            NewsletterIssue.status.in_(("sending", "stopping", "paused", "sent")),
+            NewsletterIssue.run_id.is_(None) | (NewsletterIssue.run_id == issue.run_id),
+        )
+        .values(status="sending", run_id=run_id, heartbeat_at=utcnow(), last_error=None)
+    ).rowcount
+    db.session.commit()
+    if changed != 1:
+        return False
+    _enqueue(issue.id, run_id)
+    return True
+
+
+def retry_failed(issue, include_unknown=False):
+    """Failed rows (and, when asked, the uncertain ones) go back to pending; then resume."""
+    statuses = ["failed", "unknown"] if include_unknown else ["failed"]
+    db.session.execute(
+        db.update(Delivery)
+        .where(Delivery.issue_id == issue.id, Delivery.status.in_(statuses))
+        .values(status="pending", error=None)
+    )
+    db.session.commit()
+    db.session.refresh(issue)
+    if issue.status in ("sent", "paused") or can_resume(issue):
+        return resume(issue, force=True)
+    return True  # a live run picks the rows up
+
+
+def progress(issue):
+    rows = db.session.execute(
+        db.select(Delivery.status, db.func.count())
+        .where(Delivery.issue_id == issue.id)
+        .group_by(Delivery.status)
+    ).all()
+    counts = {status: 0 for status in Delivery.STATUSES}
+    counts.update({status: n for status, n in rows})
+    total = sum(counts.values())
+    return {
+        "status": issue.status,
+        "total": total,
+        "sent": counts["sent"],
+        "failed": counts["failed"],
+        "unknown": counts["unknown"],
+        "skipped": counts["skipped"],
+        "remaining": counts["pending"] + counts["sending"],
+        "done": counts["sent"] + counts["failed"] + counts["unknown"] + counts["skipped"],
+        "last_error": issue.last_error,
+        "stale": issue.status in ("sending", "stopping") and is_stale(issue),
+    }
+
+
+def _enqueue(issue_id, run_id):
+    from app.jobs.newsletter import send_issue_task
+
+    send_issue_task(issue_id, run_id)
+
+
+# ---------------------------------------------------------------- the job
+
+
+class Run:
+    def __init__(self, issue_id, run_id):
+        self.issue_id = issue_id
+        self.run_id = run_id
+        config = current_app.config
+        self.batch_size = max(1, int(config["NEWSLETTER_BATCH_SIZE"]))
+        rate = float(config["NEWSLETTER_RATE_PER_SECOND"] or 0)
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.transport = Transport()
+        self.next_slot = time.monotonic()
+        self.last_check = 0.0
+        self.app = current_app._get_current_object()
+
+    # -- issue state
+    def still_ours(self, force=False):
+        """Beat the heart; False when the run must end (stopped, or replaced)."""
+        now = time.monotonic()
+        if not force and now - self.last_check < CHECK_INTERVAL:
+            return True
+        self.last_check = now
+        db.session.execute(
+            db.update(NewsletterIssue)
+            .where(NewsletterIssue.id == self.issue_id, NewsletterIssue.run_id == self.run_id)
+            .values(heartbeat_at=utcnow())
+        )
+        db.session.commit()
+        status, run_id = db.session.execute(
+            db.select(NewsletterIssue.status, NewsletterIssue.run_id).where(
+                NewsletterIssue.id == self.issue_id
+            )
+        ).one()
+        if run_id != self.run_id:
+            return False
+        if status == "stopping":
+            self.set_issue(status="paused")
+            return False
+        return status == "sending"
+
+    def set_issue(self, **values):
+        db.session.execute(
+            db.update(NewsletterIssue)
+            .where(NewsletterIssue.id == self.issue_id, NewsletterIssue.run_id == self.run_id)
+            .values(**values)
+        )
+        db.session.commit()
+
+    def set_row(self, delivery_id, from_statuses, **values):
+        changed = db.session.execute(
+            db.update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status.in_(from_statuses))
+            .values(**values)
+        ).rowcount
+        db.session.commit()
+        return changed == 1
+
+    # -- main loop
+    def run(self):
+        issue = db.session.get(NewsletterIssue, self.issue_id)
+        if issue is None or issue.run_id != self.run_id or issue.status != "sending":
+            return "not-ours"
+        # Rows another (dead) run left between its two commits: uncertain, never re-sent.
+        db.session.execute(
+            db.update(Delivery)
+            .where(
+                Delivery.issue_id == self.issue_id,
+                Delivery.status == "sending",
+                Delivery.run_id != self.run_id,
+            )
+            .values(
+                status="unknown",
+                error="The worker stopped while the mail server was accepting this message: "
+                "it may or may not have been delivered.",
+            )
+        )
+        db.session.commit()
+        self.factory = MessageFactory(issue)
+        self.message_domain = self.factory.domain
+        try:
+            self.transport.open()
+        except (smtplib.SMTPException, OSError) as exc:
+            self.set_issue(status="paused", last_error=f"Mail server unreachable: {exc}")
+            return "paused"
+        try:
+            result = self._loop()
+        except BaseException:
+            # Dying (or a bug): drop the connection without QUIT, so that a message
+            # whose final dot was not sent is discarded by the server.
+            self.transport.abandon()
+            raise
+        self.transport.close()
+        return result
+
+    def _loop(self):
+        while True:
+            if not self.still_ours(force=True):
+                return "stopped"
+            batch = self.next_batch()
+            if not batch:
+                left = db.session.execute(
+                    db.select(db.func.count())
+                    .select_from(Delivery)
+                    .where(
+                        Delivery.issue_id == self.issue_id,
+                        Delivery.status.in_(("pending", "sending")),
+                    )
+                ).scalar_one()
+                if left == 0:
+                    self.set_issue(status="sent", finished_at=utcnow())
+                    return "sent"
+                return "waiting"  # rows held by another live run
+            for row in batch:
+                if not self.still_ours():
+                    return "stopped"
+                outcome = self.deliver(row)
+                if outcome == "pause":
+                    return "paused"
+
+    def next_batch(self):
+        subscribers = Subscriber.__table__
+        rows = db.session.execute(
+            db.select(
+                Delivery.id,
+                Delivery.subscriber_id,
+                Delivery.email,
+                Delivery.language,
+                subscribers.c.status,
+                subscribers.c.email.label("subscriber_email"),
+            )
+            .outerjoin(subscribers, subscribers.c.id == Delivery.subscriber_id)
+            .where(Delivery.issue_id == self.issue_id, Delivery.status == "pending")
+            .order_by(Delivery.id)
+            .limit(self.batch_size)
+        ).all()
+        ready = []
+        for row in rows:
+            if row.status != "active":  # unsubscribed or deleted since the send started
+                self.set_row(
+                    row.id, ("pending",), status="skipped", error="Unsubscribed before sending."
+                )
+            else:
+                ready.append(row)
+        return ready
+
+    def pace(self):
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if self.next_slot > now:
+            time.sleep(self.next_slot - now)
+        self.next_slot = max(self.next_slot, now) + self.interval
+
+    def deliver(self, row, _retry=True):
+        delivery_id = row.id
+        token_holder = Subscriber(id=row.subscriber_id, email=row.subscriber_email)
+        unsubscribe_url = service.unsubscribe_url(token_holder)
+        message_id = Delivery(issue_id=self.issue_id, id=delivery_id).message_id(
+            self.message_domain, self.factory.secret
+        )
+        try:
+            raw = self.factory.build(row.email, row.language, unsubscribe_url, message_id)
+        except Exception as exc:  # a template or encoding bug: report it, go on
+            self.set_row(delivery_id, ("pending",), status="failed", error=f"Build: {exc}")
+            return "failed"
+        fault_hook("built", delivery_id)
+        self.pace()
+        # Phase 1: everything but the final dot. Nothing can be delivered yet.
+        try:
+            if self.transport.smtp is None and self.transport.connection is None:
+                self.transport.open()
+            self.transport.start(self.factory.envelope_from, row.email, raw)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, resp = next(iter(exc.recipients.values()))
+            self.set_row(
+                delivery_id,
+                ("pending",),
+                status="failed",
+                error=_reason(code, resp),
+                attempts=Delivery.attempts + 1,
+            )
+            return "failed"
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            self.set_row(
+                delivery_id,
+                ("pending",),
+                status="failed",
+                error=_reason(exc.smtp_code, exc.smtp_error),
+                attempts=Delivery.attempts + 1,
+            )
+            return "failed"
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            # Connection lost before the dot: nothing delivered. Reconnect once, retry.
+            self.transport.abandon()
+            if _retry:
+                try:
+                    self.transport.open()
+                except (smtplib.SMTPException, OSError) as exc2:
+                    self.set_issue(status="paused", last_error=f"Mail server unreachable: {exc2}")
+                    return "pause"
+                return self.deliver(row, _retry=False)
+            self.set_issue(status="paused", last_error=f"Mail server error: {exc}")
+            return "pause"
+        fault_hook("transmitted", delivery_id)
+        # Claim: from here on, a crash leaves the row uncertain.
+        claimed = self.set_row(
+            delivery_id,
+            ("pending",),
+            status="sending",
+            run_id=self.run_id,
+            claimed_at=utcnow(),
+            attempts=Delivery.attempts + 1,
+        )
+        if not claimed:  # another run got it, or staff changed it: drop this transaction
+            self.transport.abandon()
+            return "lost"
+        fault_hook("claimed", delivery_id)
+        # Phase 2: the final dot.
+        try:
+            self.transport.finish()
+        except smtplib.SMTPDataError as exc:
+            self.set_row(
+                delivery_id,
+                ("sending", "unknown"),
+                status="failed",
+                error=_reason(exc.smtp_code, exc.smtp_error),
+            )
+            return "failed"
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            self.transport.abandon()
+            self.set_row(
+                delivery_id,
+                ("sending",),
+                status="unknown",
+                error=f"Connection lost while the server was accepting the message: {exc}",
+            )
+            return "unknown"
+        fault_hook("accepted", delivery_id)
+        if self.transport.smtp is None:
+            _dispatched(self.app, row.email, self.factory.subject_text(row.language), raw)
+        self.set_row(
+            delivery_id, ("sending", "unknown"), status="sent", sent_at=utcnow(), error=None
+        )
+        fault_hook("marked", delivery_id)
+        return "sent"
+
+
+def _reason(code, resp):
+    if isinstance(resp, bytes):
+        resp = resp.decode("utf-8", "replace")
+    return f"{code} {resp}".strip()
+
+
+def run(issue_id, run_id):
+    """The body of the huey task."""
+    return Run(issue_id, run_id).run()
+
+
+def recover_stalled():
+    """Resume sends whose run stopped beating (the worker was killed or restarted)."""
+    resumed = 0
+    issues = db.session.execute(
+        db.select(NewsletterIssue).where(NewsletterIssue.status.in_(("sending", "stopping")))
+    ).scalars()
+    for issue in list(issues):
+        if not is_stale(issue):
+            continue
+        if issue.status == "stopping":
+            issue.status = "paused"
+            db.session.commit()
+        elif resume(issue):
+            resumed += 1
+    return resumed
+
+
+# ---------------------------------------------------------------- test mail
+
+
+def send_test(issue, to, languages=None):
+    """Send the issue to one address (staff checking it), in each language, marked [TEST]."""
+    factory = MessageFactory(issue, subject_prefix="[TEST] ")
+    subscriber = service.subscriber_by_email(to)
+    unsubscribe_url = service.unsubscribe_url(subscriber) if subscriber else site_url("/newsletter")
+    transport = Transport().open()
+    try:
+        for lang in languages or current_app.config["LANGUAGES"]:
+            message_id = f"<newsletter-test.{issue.id}.{secrets.token_hex(8)}@{factory.domain}>"
+            raw = factory.build(to, lang, unsubscribe_url, message_id)
+            if transport.smtp is None:
+                _dispatched(current_app._get_current_object(), to, factory.subject_text(lang), raw)
+            else:
+                transport.smtp.sendmail(factory.envelope_from, [to], raw)
+    finally:
+        transport.close()

@@ -1,0 +1,89 @@
+"""Fixtures of the newsletter tests: subscribers, published videos, an issue."""
+
+import pytest
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import Subscriber, Video, VideoText
+from app.models.newsletter import NewsletterIssue
+from app.newsletter import sender
+
+
+@pytest.fixture(autouse=True)
+def _fast_sending(app_config):
+    app_config.update(
+        NEWSLETTER_RATE_PER_SECOND=0,
+        NEWSLETTER_BATCH_SIZE=4,
+        SITE_URL="https://rushes.example",
+        NEWSLETTER_UNSUBSCRIBE_MAILTO="unsubscribe@rushes.test",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _no_fault():
+    yield
+    sender.fault_hook = sender._no_fault
+
+
+@pytest.fixture
+def make_subscriber(app):
+    def make(email, language="fr", status="active"):
+        sub = Subscriber(
+            email=email,
+            language=language,
+            status=status,
+            confirmed_at=utcnow() if status == "active" else None,
+        )
+        db.session.add(sub)
+        db.session.commit()
+        return sub
+
+    return make
+
+
+@pytest.fixture
+def make_video(app):
+    def make(title_fr, title_en, summary_fr="", summary_en="", published=True, poster=True):
+        video = Video(
+            slug=title_en.lower().replace(" ", "-")[:60],
+            status="ready",
+            published=published,
+            published_at=utcnow() if published else None,
+            poster_path="posters/p.jpg" if poster else None,
+        )
+        video.texts = [
+            VideoText(lang="fr", title=title_fr, summary=summary_fr),
+            VideoText(lang="en", title=title_en, summary=summary_en),
+        ]
+        db.session.add(video)
+        db.session.commit()
+        return video
+
+    return make
+
+
+@pytest.fixture
+def make_issue(app, make_video):
+    def make(videos=None, **fields):
+        issue = NewsletterIssue(
+            subject_fr=fields.get("subject_fr", "Les images de la semaine"),
+            subject_en=fields.get("subject_en", "This week's footage"),
+            intro_fr=fields.get("intro_fr", "Bonjour à toutes et à tous.\n\nVoici nos vidéos."),
+            intro_en=fields.get("intro_en", "Hello everyone.\n\nHere are our videos."),
+        )
+        db.session.add(issue)
+        db.session.commit()
+        if videos is None:
+            videos = [
+                make_video(
+                    "Vendanges en Bourgogne",
+                    "Grape harvest in Burgundy",
+                    "Les vendangeurs à l'aube.",
+                    "Pickers at dawn.",
+                )
+            ]
+        issue.set_videos(videos)
+        db.session.commit()
+        return issue
+
+    return make
