@@ -209,7 +209,8 @@ def _generate_password():
 
 
 def credentials_path():
-    return Path(current_app.instance_path) / "demo-credentials.txt"
+    configured = current_app.config.get("DEMO_CREDENTIALS_FILE")
+    return Path(configured or Path(current_app.instance_path) / "demo-credentials.txt")
 
 
 def ensure_staff():

@@ -146,18 +146,18 @@ def edit(video_id):
 
 
 def _media_summary(video):
-    info = video.media_info or {}
+    """ "H.264 High 1280×720p25 · QuickTime / MOV · 2 audio streams" for the edit page."""
+    if not video.media_info:
+        return ""
     try:
-        from app.media.probe import summary
+        from app.media.probe import MediaInfo
 
-        return summary(info)
-    except Exception:  # the media core's helper is optional for this page
-        parts = []
+        info = MediaInfo.from_dict(video.media_info)
+        return f"{info.summary()} · {info.container_name}"
+    except Exception:  # an older or partial technical sheet: show what we can
         if video.width and video.height:
-            parts.append(f"{video.width}×{video.height}")
-        if video.fps_num and video.fps_den:
-            parts.append(f"{video.fps_num / video.fps_den:.3g} fps")
-        return " · ".join(parts)
+            return f"{video.width}×{video.height}"
+        return ""
 
 
 def _check_action_form():

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import ClientDisconnected
 
@@ -366,7 +367,7 @@ def _complete(upload, headers):
         return _error(
             422,
             _(
-                "“%(name)s” is not a video we can use: %(reason)s. Nothing was kept.",
+                "“%(name)s” is not a video we can use. %(reason)s Nothing was kept.",
                 name=upload.filename,
                 reason=describe_media_error(exc),
             ),
@@ -401,10 +402,34 @@ def _default_texts(video, upload):
         video.texts.append(VideoText(lang=current_app.config["LANGUAGES"][0], title=title[:300]))
 
 
+# The media core explains in English; these are its sentences, for translation.
+_KNOWN_REASONS = {
+    "The file contains no video stream.": _l("The file contains no video stream."),
+    "The file could not be found.": _l("The file could not be found."),
+    "The video stream has no usable frame rate.": _l("The video stream has no usable frame rate."),
+}
+_REASON_PREFIXES = (
+    (
+        "The file could not be read as a media file: ",
+        _l("The file could not be read as a media file (%(detail)s)."),
+    ),
+    (
+        "The video stream could not be decoded: ",
+        _l("The video stream could not be decoded (%(detail)s)."),
+    ),
+)
+
+
 def describe_media_error(exc):
-    """The reason of a MediaError, as a short human sentence (the media core writes English)."""
-    reason = getattr(exc, "reason", None) or str(exc) or _("the file could not be read")
-    return str(reason).rstrip(".")
+    """The reason of a MediaError as a sentence in the user's language."""
+    reason = str(getattr(exc, "reason", None) or exc or "").strip()
+    if reason in _KNOWN_REASONS:
+        return str(_KNOWN_REASONS[reason])
+    for prefix, template in _REASON_PREFIXES:
+        if reason.startswith(prefix):
+            detail = reason[len(prefix) :].rstrip(".")
+            return str(template) % {"detail": detail}
+    return reason or _("The file could not be read.")
 
 
 def human_size(n):

@@ -35,50 +35,23 @@ class IngestError(Exception):
     pass
 
 
-def _get(info, *names, default=None):
-    """A field of a MediaInfo (attribute) or of its to_dict() (key)."""
+def _get(obj, *names, default=None):
+    """A field of an object (attribute) or of a dict (key)."""
     for name in names:
-        value = getattr(info, name, None)
-        if value is None and isinstance(info, dict):
-            value = info.get(name)
+        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
         if value is not None:
             return value
     return default
 
 
-def _fps(info):
-    num = _get(info, "fps_num")
-    den = _get(info, "fps_den")
-    if num and den:
-        return int(num), int(den)
-    rate = _get(info, "frame_rate", "fps", "rate")
-    if rate is None:
-        return None, None
-    if hasattr(rate, "numerator"):
-        return int(rate.numerator), int(rate.denominator)
-    if isinstance(rate, (tuple, list)) and len(rate) == 2:
-        return int(rate[0]), int(rate[1])
-    text = str(rate)
-    if "/" in text:
-        a, b = text.split("/", 1)
-        return int(a), int(b)
-    from fractions import Fraction
-
-    f = Fraction(text).limit_denominator(1001)
-    return f.numerator, f.denominator
-
-
 def apply_probe(video, info):
     """Copy the technical sheet of a MediaInfo onto the Video row."""
-    video.media_info = info.to_dict() if hasattr(info, "to_dict") else dict(info)
-    video.duration = _get(info, "duration")
-    video.fps_num, video.fps_den = _fps(info)
-    video.frame_count = _get(info, "frame_count", "frames")
-    stream = _get(info, "video")
-    video.width = _get(info, "width") or (_get(stream, "width") if stream else None)
-    video.height = _get(info, "height") or (_get(stream, "height") if stream else None)
-    tc = _get(info, "start_timecode", "timecode")
-    video.start_timecode = str(tc) if tc else None
+    video.media_info = info.to_dict()
+    video.duration = info.duration
+    video.fps_num, video.fps_den = info.frame_rate_num, info.frame_rate_den
+    video.frame_count = info.frame_count
+    video.width, video.height = info.width, info.height
+    video.start_timecode = info.start_timecode
 
 
 def place_master(video, source=None, link=False):

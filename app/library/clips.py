@@ -199,3 +199,24 @@ def clip_editor_state(video):
         ),
         "recent": recent,
     }
+
+
+@bp.app_template_global()
+def clip_state_label(status):
+    return {
+        "queued": _("Queued"),
+        "running": _("Cutting…"),
+        "done": _("Ready"),
+        "failed": _("Failed"),
+    }.get(status, status)
+
+
+@bp.app_template_global()
+def clip_size_text(size):
+    from flask_babel import format_decimal
+
+    if size is None:
+        return ""
+    if size < 1024 * 1024:
+        return _("{n} KB").format(n=format_decimal(round(size / 1024, 1)))
+    return _("{n} MB").format(n=format_decimal(round(size / (1024 * 1024), 1)))

@@ -703,28 +703,17 @@ def _mpeg2_gop_timecode(data: bytes, rate: Fraction) -> str | None:
 
 
 def _normalise_timecode(value: str, rate: Fraction) -> str:
-    """Re-format through `app.media.timecode` when available, else keep the string."""
+    """Validate and re-format through `app.media.timecode` (SMPTE, rational rates).
+
+    If the string is not a valid SMPTE timecode at this rate (or the module is missing)
+    the container's string is kept as it is.
+    """
     try:
-        from . import timecode as tc  # owned by the smart-cut engineer; optional here
-    except ImportError:
+        from .timecode import frames_to_tc, tc_to_frames
+    except ImportError:  # pragma: no cover - shipped together
         return value
-    for parse_name, format_name in (
-        ("parse", "format"),
-        ("parse_timecode", "format_timecode"),
-        ("from_string", "to_string"),
-    ):
-        parse = getattr(tc, parse_name, None)
-        fmt = getattr(tc, format_name, None)
-        if callable(parse) and callable(fmt):
-            drop = ";" in value
-            try:
-                frames = parse(value, rate)
-                return str(fmt(frames, rate, drop_frame=drop))
-            except TypeError:
-                try:
-                    return str(fmt(parse(value, rate), rate))
-                except Exception:  # noqa: BLE001 - keep the container's string
-                    return value
-            except Exception:  # noqa: BLE001
-                return value
-    return value
+    drop = ";" in value
+    try:
+        return frames_to_tc(tc_to_frames(value, rate), rate, drop=drop)
+    except ValueError:
+        return value

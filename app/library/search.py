@@ -1,0 +1,190 @@
+"""Full-text search over the texts of videos, in both languages, accent-insensitive.
+
+Each database gets the best it offers, built by ``db.create_all()`` through DDL events
+on the ``video_texts`` table (the migration must carry the same DDL, see docs/library.md):
+
+* **SQLite**: an external-content FTS5 table ``video_texts_fts`` (title, summary, story,
+  shot list) with the ``porter unicode61 remove_diacritics 2`` tokenizer, kept in sync
+  by three triggers on ``video_texts``. Each word of the query matches its stem or any
+  word it begins (``"word" OR "word"*``), which covers French plurals and inflections
+  the Porter stemmer misses. Relevance: ``bm25`` with the title weighted highest.
+* **PostgreSQL**: a stored generated column ``video_texts.search_vector`` holding
+  ``to_tsvector('french', …) || to_tsvector('english', …)`` of the unaccented texts
+  (title weighted A, summary B, story and shot list C), with a GIN index. The query is
+  parsed by ``websearch_to_tsquery`` in both configurations (OR-ed), so each language's
+  stemming applies. Accents: the ``unaccent`` extension when it can be created (it needs
+  a superuser), else a built-in ``translate()`` of Latin accented letters; both are
+  wrapped in the IMMUTABLE function ``rushes_unaccent(text)``. Relevance: ``ts_rank``.
+
+``matching(query)`` returns a subquery of (video_id, rank) for the videos whose texts
+match; the caller joins it to ``videos`` and applies publication, filters, sort and
+pagination.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import DDL, column, event, func, literal_column, select, table
+
+from app.extensions import db
+from app.models import VideoText
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+# ------------------------------------------------------------------ SQLite: FTS5
+
+FTS_TABLE = "video_texts_fts"
+_FTS_COLUMNS = "title, summary, story, shot_list"
+_NEW = "new.title, new.summary, new.story, new.shot_list"
+_OLD = "old.title, old.summary, old.story, old.shot_list"
+
+SQLITE_DDL = [
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({_FTS_COLUMNS}, content='video_texts', "
+    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    f"CREATE TRIGGER video_texts_fts_ai AFTER INSERT ON video_texts BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, {_FTS_COLUMNS}) VALUES (new.id, {_NEW}); END",
+    f"CREATE TRIGGER video_texts_fts_ad AFTER DELETE ON video_texts BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_FTS_COLUMNS}) "
+    f"VALUES ('delete', old.id, {_OLD}); END",
+    f"CREATE TRIGGER video_texts_fts_au AFTER UPDATE ON video_texts BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_FTS_COLUMNS}) "
+    f"VALUES ('delete', old.id, {_OLD}); "
+    f"INSERT INTO {FTS_TABLE}(rowid, {_FTS_COLUMNS}) VALUES (new.id, {_NEW}); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+]
+SQLITE_DROP_DDL = [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+
+# ------------------------------------------------------------------ PostgreSQL: tsvector
+
+_ACCENTED = "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖØòóôõöøÙÚÛÜùúûüÝýÿ"
+_PLAIN = "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOOooooooUUUUuuuuYyy"
+
+POSTGRES_DDL = [
+    # unaccent needs a superuser to be created; without it, fall back to translate().
+    """DO $$
+BEGIN
+  BEGIN
+    CREATE EXTENSION IF NOT EXISTS unaccent;
+  EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE 'unaccent is not available: accents are folded by translate()';
+  END;
+  IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'unaccent') THEN
+    EXECUTE format(
+      'CREATE OR REPLACE FUNCTION rushes_unaccent(text) RETURNS text
+         LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+         AS $f$ SELECT %I.unaccent(%L::regdictionary, $1) $f$',
+      (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+        WHERE e.extname = 'unaccent'),
+      (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+        WHERE e.extname = 'unaccent') || '.unaccent');
+  ELSE
+    CREATE OR REPLACE FUNCTION rushes_unaccent(text) RETURNS text
+      LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+      AS $f$ SELECT replace(replace(replace(replace(translate($1, '"""
+    + _ACCENTED
+    + "', '"
+    + _PLAIN
+    + """'),
+        'œ', 'oe'), 'Œ', 'OE'), 'æ', 'ae'), 'Æ', 'AE') $f$;
+  END IF;
+END
+$$""",
+    """ALTER TABLE video_texts ADD COLUMN IF NOT EXISTS search_vector tsvector
+  GENERATED ALWAYS AS (
+    setweight(to_tsvector('french'::regconfig, rushes_unaccent(coalesce(title, ''))), 'A') ||
+    setweight(to_tsvector('english'::regconfig, rushes_unaccent(coalesce(title, ''))), 'A') ||
+    setweight(to_tsvector('french'::regconfig, rushes_unaccent(coalesce(summary, ''))), 'B') ||
+    setweight(to_tsvector('english'::regconfig, rushes_unaccent(coalesce(summary, ''))), 'B') ||
+    setweight(to_tsvector('french'::regconfig,
+      rushes_unaccent(coalesce(story, '') || ' ' || coalesce(shot_list, ''))), 'C') ||
+    setweight(to_tsvector('english'::regconfig,
+      rushes_unaccent(coalesce(story, '') || ' ' || coalesce(shot_list, ''))), 'C')
+  ) STORED""",
+    "CREATE INDEX IF NOT EXISTS ix_video_texts_search_vector "
+    "ON video_texts USING gin (search_vector)",
+]
+
+
+def _install_ddl():
+    table = VideoText.__table__
+    for statement in SQLITE_DDL:
+        event.listen(table, "after_create", DDL(statement).execute_if(dialect="sqlite"))
+    for statement in SQLITE_DROP_DDL:
+        event.listen(table, "before_drop", DDL(statement).execute_if(dialect="sqlite"))
+    for statement in POSTGRES_DDL:
+        # DDL() formats its text with %: double the percent signs of the DO block.
+        event.listen(
+            table,
+            "after_create",
+            DDL(statement.replace("%", "%%")).execute_if(dialect="postgresql"),
+        )
+
+
+_install_ddl()
+
+
+# ------------------------------------------------------------------ queries
+
+
+def terms(query: str) -> list[str]:
+    """The words of a query, at most MAX_TERMS of them."""
+    return _WORD_RE.findall((query or "")[:MAX_QUERY_LENGTH])[:MAX_TERMS]
+
+
+def fts5_query(query: str) -> str | None:
+    """`défense ministres` → `("défense" OR "défense"*) AND ("ministres" OR "ministres"*)`."""
+    words = terms(query)
+    if not words:
+        return None
+    return " AND ".join(f'("{w}" OR "{w}"*)' for w in words)
+
+
+def matching(query: str):
+    """Subquery (video_id, rank) of videos whose texts match; higher rank is better.
+
+    None when the query has no words.
+    """
+    words = terms(query)
+    if not words:
+        return None
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        return _matching_postgres(" ".join(words))
+    return _matching_sqlite(fts5_query(query))
+
+
+def _matching_sqlite(fts_query):
+    fts = table(FTS_TABLE, column("rowid"))
+    bm25 = literal_column(f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 1.0)")
+    stmt = (
+        select(
+            VideoText.video_id.label("video_id"),
+            func.max(-bm25).label("rank"),
+        )
+        .select_from(VideoText)
+        .join(fts, fts.c.rowid == VideoText.id)
+        .where(literal_column(FTS_TABLE).op("MATCH")(fts_query))
+        .group_by(VideoText.video_id)
+    )
+    return stmt.subquery("matches")
+
+
+def _matching_postgres(words):
+    unaccented = func.rushes_unaccent(words)
+    tsquery = func.websearch_to_tsquery(
+        literal_column("'french'::regconfig"), unaccented
+    ).op("||")(func.websearch_to_tsquery(literal_column("'english'::regconfig"), unaccented))
+    vector = literal_column("video_texts.search_vector")
+    stmt = (
+        select(
+            VideoText.video_id.label("video_id"),
+            func.max(func.ts_rank(vector, tsquery)).label("rank"),
+        )
+        .where(vector.op("@@")(tsquery))
+        .group_by(VideoText.video_id)
+    )
+    return stmt.subquery("matches")

@@ -1,0 +1,165 @@
+"""Ingest: the master kept byte for byte, probe values, derivatives, failure and retry."""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.extensions import db
+from app.models import Rendition, Video
+from tests.mediagen import ffprobe_json
+
+
+def sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def queued_video(app, tmp_path):
+    """A queued Video row and a copy of a master waiting in the uploads folder."""
+
+    def make(source, name=None):
+        name = name or source.name
+        video = Video(status="queued", original_filename=name)
+        db.session.add(video)
+        db.session.commit()
+        upload = Path(app.config["UPLOAD_DIR"])
+        upload.mkdir(parents=True, exist_ok=True)
+        pending = upload / f"{video.id}-{name}"
+        shutil.copyfile(source, pending)
+        return video, pending
+
+    return make
+
+
+def test_ingest_keeps_the_master_and_makes_derivatives(app, master, queued_video):
+    from app.jobs.ingest import run_ingest
+
+    source = master("h264_closed")
+    video, pending = queued_video(source, "Sujet défense.MP4")
+    seen = []
+
+    def progress(fraction):
+        row = db.session.get(Video, video.id)
+        seen.append((row.status, fraction))
+
+    run_ingest(video.id, str(pending), progress=progress)
+    db.session.expire_all()
+    video = db.session.get(Video, video.id)
+    assert video.status == "ready", video.error
+    assert video.progress == 1.0 and video.error is None
+    # State went through "processing", with progress only moving forward.
+    assert seen and all(status == "processing" for status, _ in seen[:-1])
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+
+    # The master: renamed into place (not left behind), byte for byte.
+    root = Path(app.config["MEDIA_ROOT"])
+    master_file = root / video.master_path
+    assert master_file == root / "videos" / str(video.id) / "master.mp4"
+    assert sha256(master_file) == sha256(source)
+    assert not pending.exists()
+    assert video.master_size == source.stat().st_size
+
+    # Probe values agree with ffprobe.
+    reference = ffprobe_json(source)
+    vstream = next(s for s in reference["streams"] if s["codec_type"] == "video")
+    assert (video.width, video.height) == (vstream["width"], vstream["height"])
+    num, den = (int(x) for x in vstream["r_frame_rate"].split("/"))
+    assert video.fps_num / video.fps_den == num / den
+    assert video.frame_count == int(vstream["nb_frames"])
+    assert abs(video.duration - float(vstream["duration"])) < 0.05
+    assert video.start_timecode == "10:00:00:00"
+    assert video.media_info["video_codec"] == "h264"
+
+    # Poster, thumbnail strip and its WebVTT index.
+    assert (root / video.poster_path).read_bytes()[:2] == b"\xff\xd8"
+    sprite = root / video.thumbs_path
+    assert sprite.read_bytes()[:2] == b"\xff\xd8"
+    vtt = sprite.with_suffix(".vtt").read_text()
+    assert vtt.startswith("WEBVTT") and "#xywh=" in vtt
+
+    # Renditions: a 216-line master gets a proxy only (never upscaled).
+    names = {r.name: r for r in video.renditions}
+    assert set(names) == {"proxy"}
+    proxy = names["proxy"]
+    assert proxy.height == 216 and proxy.size == (root / proxy.path).stat().st_size
+    probe = ffprobe_json(root / proxy.path)
+    codecs = sorted(s["codec_name"] for s in probe["streams"])
+    assert codecs == ["aac", "h264"]
+
+
+def test_ingest_is_idempotent(app, master, queued_video):
+    from app.jobs.ingest import run_ingest
+
+    video, pending = queued_video(master("h264_closed"))
+    run_ingest(video.id, str(pending))
+    first = sha256(Path(app.config["MEDIA_ROOT"]) / video.master_path)
+    run_ingest(video.id, str(pending))  # the source is gone: works from the master
+    db.session.expire_all()
+    video = db.session.get(Video, video.id)
+    assert video.status == "ready"
+    assert db.session.execute(db.select(db.func.count(Rendition.id))).scalar() == 1
+    assert sha256(Path(app.config["MEDIA_ROOT"]) / video.master_path) == first
+
+
+def test_failure_keeps_the_master_and_can_be_retried(app, client, staff, master, queued_video, monkeypatch):
+    from app.media import derivatives
+    from app.media.errors import MediaError
+    from tests.helpers import csrf_token
+
+    source = master("h264_closed")
+    video, pending = queued_video(source)
+    real = derivatives.make_renditions
+
+    def broken(*args, **kwargs):
+        raise MediaError("The encoder ran out of disk space.")
+
+    monkeypatch.setattr(derivatives, "make_renditions", broken)
+    from app.jobs.ingest import ingest_video
+
+    ingest_video(video.id, str(pending))  # huey runs it at once in tests
+    db.session.expire_all()
+    video = db.session.get(Video, video.id)
+    assert video.status == "failed"
+    assert video.error == "The encoder ran out of disk space."
+    master_file = Path(app.config["MEDIA_ROOT"]) / video.master_path
+    assert sha256(master_file) == sha256(source)
+    listing = client.get("/admin/videos").get_data(as_text=True)
+    assert "The encoder ran out of disk space." in listing
+
+    monkeypatch.setattr(derivatives, "make_renditions", real)
+    token = csrf_token(listing)
+    response = client.post(f"/admin/videos/{video.id}/retry", data={"csrf_token": token})
+    assert response.status_code == 302
+    db.session.expire_all()
+    video = db.session.get(Video, video.id)
+    assert video.status == "ready" and video.error is None
+    assert [r.name for r in video.renditions] == ["proxy"]
+    assert sha256(master_file) == sha256(source)
+
+
+def test_a_missing_master_fails_with_a_reason(app):
+    from app.jobs.ingest import run_ingest
+
+    video = Video(status="queued", original_filename="gone.mov")
+    db.session.add(video)
+    db.session.commit()
+    run_ingest(video.id, "/nonexistent/gone.mov")
+    db.session.expire_all()
+    video = db.session.get(Video, video.id)
+    assert video.status == "failed"
+    assert "missing" in video.error
+
+
+def test_interlaced_and_multichannel_masters(app, master, queued_video):
+    from app.jobs.ingest import run_ingest
+
+    video, pending = queued_video(master("prores"))
+    run_ingest(video.id, str(pending))
+    db.session.expire_all()
+    video = db.session.get(Video, video.id)
+    assert video.status == "ready", video.error
+    assert video.media_info["video_codec"] == "prores"
+    assert video.media_info["audio"][0]["channels"] == 8
