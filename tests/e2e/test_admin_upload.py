@@ -1,0 +1,89 @@
+"""Chromium: a staff member uploads a master through the page and sees it become ready."""
+
+import pytest
+
+from app.extensions import db
+from app.models import Video
+from tests.conftest import PASSWORD
+from tests.mediagen import master, media_dir  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def _private_upload_dir(app_config, tmp_path):
+    app_config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+
+
+def _log_in(page, live_server, email):
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def test_staff_uploads_a_master_and_sees_it_ready(app, page, live_server, make_user, master):
+    make_user(email="staff@example.org", staff=True)
+    _log_in(page, live_server, "staff@example.org")
+    page.goto(live_server.url + "/admin/upload")
+    page.set_input_files("#upload-files", str(master("h264_closed")))
+
+    item = page.locator(".upload-item")
+    item.locator(".upload-name").wait_for()
+    assert item.locator(".upload-name").inner_text() == "h264_closed.mp4"
+    # The last chunk's answer comes once the file has been checked (and, in tests,
+    # processed: huey runs immediately), then the row links to the edit page.
+    edit = item.locator("a", has_text="Décrire cette vidéo")
+    edit.wait_for(timeout=60000)
+    assert page.locator(".upload-item[data-state=done]").count() == 1
+    assert page.evaluate("document.querySelector('.upload-progress').value") == 100
+
+    video = db.session.execute(db.select(Video)).scalar_one()
+    assert edit.get_attribute("href") == f"/admin/videos/{video.id}"
+    page.goto(live_server.url + "/admin/videos")
+    row = page.locator(f"[data-video-id='{video.id}']")
+    assert row.get_attribute("data-status") == "ready"
+    assert row.locator("[data-role=status-label]").inner_text().strip().lower() == "prête"
+    assert row.locator("img[data-role=poster]").count() == 1
+
+    page.goto(live_server.url + f"/admin/videos/{video.id}")
+    assert "h264_closed.mp4" in page.locator(".admin-facts").inner_text()
+
+
+def test_a_non_video_is_refused_on_the_page(app, page, live_server, make_user, master):
+    make_user(email="staff@example.org", staff=True)
+    _log_in(page, live_server, "staff@example.org")
+    page.goto(live_server.url + "/admin/upload")
+    page.set_input_files("#upload-files", str(master("not_video")))
+    error = page.locator(".upload-item[data-state=error] .upload-state")
+    error.wait_for()
+    assert "n'est pas une vidéo" in error.inner_text()
+    assert db.session.execute(db.select(Video)).first() is None
+
+
+def test_the_list_refreshes_by_itself(app, page, live_server, make_user):
+    make_user(email="staff@example.org", staff=True)
+    video = Video(status="processing", progress=0.25, original_filename="busy.mov")
+    db.session.add(video)
+    db.session.commit()
+    _log_in(page, live_server, "staff@example.org")
+    page.goto(live_server.url + "/admin/videos")
+    page.evaluate("window.__notReloaded = true")
+    row = page.locator(f"[data-video-id='{video.id}']")
+    assert row.locator("progress").get_attribute("value") == "25"
+    publish = row.locator("[data-role=publish]")
+    assert publish.is_disabled()
+
+    video.progress = 0.6
+    db.session.commit()
+    page.wait_for_function(
+        "document.querySelector('[data-video-id] progress').value === 60"
+    )
+    video.status = "failed"
+    video.error = "The file contains no video stream."
+    db.session.commit()
+    row.locator("[data-role=error]").wait_for()
+    assert row.get_attribute("data-status") == "failed"
+    assert row.locator("[data-role=retry]").is_visible()
+    assert page.evaluate("window.__notReloaded === true")  # updated in place
