@@ -1,0 +1,610 @@
+/* Clip editor (issue 5): pick in/out points on the player and download a clip of the
+ * master. Markup: templates/library/_clip_editor.html. Timecode maths: timecode.js.
+ *
+ * Frames, not floating seconds: the selection is kept as frame indexes of the master
+ * (in inclusive, out exclusive). The player plays the web proxy, which keeps the
+ * master's frame rate; to show frame f we seek to the middle of it, (f + 0.5) / fps,
+ * and the frame on screen is floor(time * fps + 1e-6) (requestVideoFrameCallback gives
+ * the exact presentation time where the browser has it).
+ */
+(function () {
+  "use strict";
+
+  var editor = document.querySelector("[data-clip-editor]");
+  if (!editor || !window.RushesTimecode) return;
+
+  var $ = function (sel, root) { return (root || editor).querySelector(sel); };
+  var $$ = function (sel, root) { return Array.prototype.slice.call((root || editor).querySelectorAll(sel)); };
+  var data = editor.dataset;
+  var lang = data.lang || document.documentElement.lang || "fr";
+  var tc = window.RushesTimecode.create({
+    fpsNum: data.fpsNum, fpsDen: data.fpsDen, start: data.startTc, frames: data.frames,
+  });
+  var total = tc.frames;
+  var msg = function (key) { return data["msg" + key.charAt(0).toUpperCase() + key.slice(1)] || ""; };
+
+  var form = $("[data-clip-form]");
+  var list = $("[data-clip-list]");
+  var recent = $("[data-clip-recent]");
+  var template = $("[data-clip-item-template]");
+  var message = $("[data-clip-message]");
+  var polling = {};
+
+  // ------------------------------------------------------------ recent clips (no player needed)
+
+  function plural(key, n) {
+    var one = new Intl.PluralRules(lang).select(n) === "one";
+    return msg(one ? key : key + "s").replace("{n}", n.toLocaleString(lang));
+  }
+
+  function sizeText(bytes) {
+    if (bytes == null) return "";
+    var fmt = function (v) { return v.toLocaleString(lang, { maximumFractionDigits: 1 }); };
+    if (bytes < 1024 * 1024) return msg("kb").replace("{n}", fmt(bytes / 1024));
+    return msg("mb").replace("{n}", fmt(bytes / (1024 * 1024)));
+  }
+
+  function field(item, name) { return item.querySelector('[data-field="' + name + '"]'); }
+
+  function renderItem(item, s) {
+    item.dataset.id = s.id;
+    item.dataset.status = s.status;
+    item.dataset.statusUrl = s.status_url;
+    field(item, "range").textContent = s.tc_in + " → " + s.tc_out;
+    field(item, "duration").textContent = s.duration_tc + " · " + plural("frame", s.frames);
+    field(item, "state").textContent = msg(s.status);
+    var progress = field(item, "progress");
+    progress.value = s.status === "done" ? 1 : s.progress || 0;
+    progress.hidden = s.status === "done" || s.status === "failed";
+    var error = field(item, "error");
+    error.textContent = s.error || "";
+    error.hidden = !s.error;
+    var link = field(item, "download");
+    if (s.download_url) {
+      link.href = s.download_url;
+      if (s.filename) link.setAttribute("download", s.filename);
+      field(item, "size").textContent = s.size != null ? " · " + sizeText(s.size) : "";
+      link.hidden = false;
+    } else {
+      link.hidden = true;
+    }
+  }
+
+  function itemFor(id) {
+    return list ? list.querySelector('[data-clip-item][data-id="' + id + '"]') : null;
+  }
+
+  function addItem(s) {
+    var item = itemFor(s.id);
+    if (!item) {
+      item = template.content.firstElementChild.cloneNode(true);
+    }
+    list.insertBefore(item, list.firstElementChild); // most recent first
+    recent.hidden = false;
+    renderItem(item, s);
+    return item;
+  }
+
+  function poll(item) {
+    var url = item.dataset.statusUrl;
+    if (!url || polling[url]) return;
+    polling[url] = true;
+    var delay = 700;
+    var tick = function () {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (s) {
+          var was = item.dataset.status;
+          renderItem(item, s);
+          if (s.status === "done" || s.status === "failed") {
+            delete polling[url];
+            if (was !== "done" && s.status === "done" && item.dataset.announce) {
+              say(msg("ready"));
+              var link = field(item, "download");
+              if (link && item.dataset.announce === "focus") link.focus();
+            }
+            return;
+          }
+          delay = Math.min(delay * 1.3, 3000);
+          setTimeout(tick, delay);
+        })
+        .catch(function () {
+          delay = Math.min(delay * 2, 10000);
+          setTimeout(tick, delay);
+        });
+    };
+    setTimeout(tick, 300);
+  }
+
+  function say(text) {
+    if (!message) return;
+    message.textContent = "";
+    // A fresh text node is announced even when the text repeats.
+    window.setTimeout(function () { message.textContent = text; }, 30);
+  }
+
+  if (list) {
+    $$("[data-clip-item]", list).forEach(function (item) {
+      if (item.dataset.status !== "done" && item.dataset.status !== "failed") poll(item);
+    });
+  }
+
+  if (!form) return; // the video is not ready: only the list
+
+  // ------------------------------------------------------------ the player
+
+  var player = document.querySelector("[data-clip-player]") ||
+    document.querySelector(".video-player video, video");
+  var inField = $("[data-clip-in]");
+  var outField = $("[data-clip-out]");
+  var durationOut = $("[data-clip-duration]");
+  var nowOut = $("[data-clip-now]");
+  var timeline = $("[data-clip-timeline]");
+  var strip = $("[data-clip-strip]");
+  var rangeBar = $("[data-clip-range]");
+  var playhead = $("[data-clip-playhead]");
+  var handleIn = $('[data-clip-handle="in"]');
+  var handleOut = $('[data-clip-handle="out"]');
+
+  var state = { inFrame: 0, outFrame: total, current: 0, stopAt: null };
+
+  function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
+
+  function currentFrame() {
+    if (!player) return state.current;
+    return clamp(tc.frameAt(player.currentTime || 0), 0, Math.max(0, total - 1));
+  }
+
+  function showFrame(frame) {
+    frame = clamp(frame, 0, Math.max(0, total - 1));
+    state.current = frame;
+    if (player) {
+      try { player.pause(); } catch (e) { /* not loaded yet */ }
+      player.currentTime = tc.seekTime(frame);
+    }
+    renderPlayhead();
+  }
+
+  function renderPlayhead() {
+    if (nowOut) nowOut.textContent = tc.format(state.current);
+    if (playhead && total) playhead.style.left = (100 * state.current / total) + "%";
+  }
+
+  function render(options) {
+    options = options || {};
+    var a = state.inFrame, b = state.outFrame;
+    if (!options.keepIn) { inField.value = tc.format(a); inField.removeAttribute("aria-invalid"); }
+    if (!options.keepOut) { outField.value = tc.format(b); outField.removeAttribute("aria-invalid"); }
+    durationOut.textContent = tc.duration(b - a) + " · " + plural("frame", b - a);
+    if (total) {
+      handleIn.style.left = (100 * a / total) + "%";
+      handleOut.style.left = (100 * b / total) + "%";
+      rangeBar.style.left = (100 * a / total) + "%";
+      rangeBar.style.width = (100 * (b - a) / total) + "%";
+    }
+    handleIn.setAttribute("aria-valuenow", a);
+    handleIn.setAttribute("aria-valuemax", b - 1);
+    handleIn.setAttribute("aria-valuetext", tc.format(a));
+    handleOut.setAttribute("aria-valuenow", b);
+    handleOut.setAttribute("aria-valuemin", a + 1);
+    handleOut.setAttribute("aria-valuetext", tc.format(b));
+  }
+
+  /* In point at `frame`: an in point at or after the out point moves the out to the end. */
+  function setIn(frame, options) {
+    state.inFrame = clamp(frame, 0, total - 1);
+    if (state.outFrame <= state.inFrame) state.outFrame = total;
+    render(options);
+  }
+
+  /* Out point (exclusive) at `frame`: one at or before the in point moves the in to the start. */
+  function setOut(frame, options) {
+    state.outFrame = clamp(frame, 1, total);
+    if (state.inFrame >= state.outFrame) state.inFrame = 0;
+    render(options);
+  }
+
+  function step(delta) {
+    showFrame(currentFrame() + delta);
+  }
+
+  function playRange() {
+    if (!player) return;
+    state.stopAt = state.outFrame - 1; // the last frame of the clip
+    player.currentTime = tc.seekTime(state.inFrame);
+    var p = player.play();
+    if (p && p.catch) p.catch(function () { state.stopAt = null; });
+  }
+
+  function onFrame(frame) {
+    state.current = clamp(frame, 0, Math.max(0, total - 1));
+    renderPlayhead();
+    if (state.stopAt !== null && !player.paused && frame >= state.stopAt) {
+      var last = state.stopAt;
+      state.stopAt = null;
+      player.pause();
+      player.currentTime = tc.seekTime(last);
+    }
+  }
+
+  if (player) {
+    if ("requestVideoFrameCallback" in HTMLVideoElement.prototype) {
+      var watch = function (now, meta) {
+        onFrame(tc.frameAt(meta.mediaTime));
+        player.requestVideoFrameCallback(watch);
+      };
+      player.requestVideoFrameCallback(watch);
+    }
+    ["timeupdate", "seeked", "loadedmetadata"].forEach(function (name) {
+      player.addEventListener(name, function () { onFrame(currentFrame()); });
+    });
+    player.addEventListener("pause", function () { state.stopAt = null; });
+  }
+
+  // ------------------------------------------------------------ fields
+
+  function readField(input, setter) {
+    var frame = tc.parse(input.value);
+    if (frame === null || frame < 0 || frame > total) {
+      input.setAttribute("aria-invalid", "true");
+      say(msg("badTc"));
+      return false;
+    }
+    input.removeAttribute("aria-invalid");
+    setter(frame, {});
+    return true;
+  }
+
+  [[inField, setIn, "inFrame"], [outField, setOut, "outFrame"]].forEach(function (pair) {
+    var input = pair[0], setter = pair[1], key = pair[2];
+    input.addEventListener("change", function () {
+      if (readField(input, setter)) showFrame(key === "outFrame" ? state.outFrame - 1 : state.inFrame);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        if (readField(input, setter)) showFrame(key === "outFrame" ? state.outFrame - 1 : state.inFrame);
+      }
+    });
+    input.addEventListener("input", function () {
+      var frame = tc.parse(input.value);
+      if (frame !== null && frame >= 0 && frame <= total) {
+        input.removeAttribute("aria-invalid");
+        setter(frame, key === "inFrame" ? { keepIn: true } : { keepOut: true });
+      }
+    });
+  });
+
+  // ------------------------------------------------------------ timeline: pointer + keyboard
+
+  function frameAtPointer(event) {
+    var box = timeline.getBoundingClientRect();
+    var x = clamp((event.clientX - box.left) / Math.max(1, box.width), 0, 1);
+    return Math.round(x * total);
+  }
+
+  [handleIn, handleOut].forEach(function (handle) {
+    var isIn = handle === handleIn;
+    handle.addEventListener("pointerdown", function (e) {
+      e.preventDefault();
+      e.stopPropagation();
+      handle.setPointerCapture(e.pointerId);
+      handle.classList.add("dragging");
+      handle.focus();
+    });
+    handle.addEventListener("pointermove", function (e) {
+      if (!handle.hasPointerCapture(e.pointerId)) return;
+      var f = frameAtPointer(e);
+      if (isIn) {
+        state.inFrame = clamp(f, 0, state.outFrame - 1);
+        render();
+        showFrame(state.inFrame);
+      } else {
+        state.outFrame = clamp(f, state.inFrame + 1, total);
+        render();
+        showFrame(state.outFrame - 1);
+      }
+    });
+    var release = function (e) {
+      if (handle.hasPointerCapture(e.pointerId)) handle.releasePointerCapture(e.pointerId);
+      handle.classList.remove("dragging");
+    };
+    handle.addEventListener("pointerup", release);
+    handle.addEventListener("pointercancel", release);
+    handle.addEventListener("keydown", function (e) {
+      var big = Math.max(1, tc.framesPerSecond);
+      var delta = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1, PageDown: -10 * big, PageUp: 10 * big }[e.key];
+      if (delta !== undefined && e.shiftKey && Math.abs(delta) === 1) delta *= big;
+      var value = isIn ? state.inFrame : state.outFrame;
+      if (delta !== undefined) value += delta;
+      else if (e.key === "Home") value = isIn ? 0 : state.inFrame + 1;
+      else if (e.key === "End") value = isIn ? state.outFrame - 1 : total;
+      else return;
+      e.preventDefault();
+      e.stopPropagation();
+      if (isIn) {
+        state.inFrame = clamp(value, 0, state.outFrame - 1);
+        render();
+        showFrame(state.inFrame);
+      } else {
+        state.outFrame = clamp(value, state.inFrame + 1, total);
+        render();
+        showFrame(state.outFrame - 1);
+      }
+    });
+  });
+
+  timeline.addEventListener("pointerdown", function (e) {
+    if (e.target.closest("[data-clip-handle]")) return;
+    showFrame(Math.min(frameAtPointer(e), total - 1));
+  });
+
+  // ------------------------------------------------------------ buttons and keys
+
+  var actions = {
+    "set-in": function () { setIn(currentFrame()); },
+    "set-out": function () { setOut(currentFrame()); },
+    "step-back": function (e) { step(e && e.shiftKey ? -tc.framesPerSecond : -1); },
+    "step-forward": function (e) { step(e && e.shiftKey ? tc.framesPerSecond : 1); },
+    "go-in": function () { showFrame(state.inFrame); },
+    "go-out": function () { showFrame(Math.min(state.outFrame, total - 1)); },
+    "play-range": playRange,
+    clear: function () { state.inFrame = 0; state.outFrame = total; render(); say(""); },
+    "copy-link": copyLink,
+  };
+
+  editor.addEventListener("click", function (e) {
+    var button = e.target.closest("button[data-action]");
+    if (!button || !actions[button.dataset.action]) return;
+    e.preventDefault();
+    actions[button.dataset.action](e);
+  });
+
+  function typing(target) {
+    if (!target || !target.closest) return false;
+    return !!target.closest("input, textarea, select, [contenteditable], [role=slider]");
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+    var key = e.key;
+    if (key === "i" || key === "I") actions["set-in"]();
+    else if (key === "o" || key === "O") actions["set-out"]();
+    else if (key === "ArrowLeft") step(e.shiftKey ? -tc.framesPerSecond : -1);
+    else if (key === "ArrowRight") step(e.shiftKey ? tc.framesPerSecond : 1);
+    else return;
+    e.preventDefault();
+    e.stopPropagation(); // the native player would seek by seconds
+  }, true);
+
+  // ------------------------------------------------------------ shot list: « use this shot »
+
+  function shotLines() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-tc]")).filter(function (el) {
+      return !editor.contains(el);
+    });
+  }
+
+  function shotFrame(text) {
+    var f = tc.parse(text);
+    if (f === null) return null;
+    if (f >= 0 && f < total) return f;
+    return null;
+  }
+
+  function addShotButtons() {
+    var lines = shotLines();
+    var frames = lines.map(function (el) { return shotFrame(el.getAttribute("data-tc")); });
+    lines.forEach(function (el, i) {
+      var start = frames[i];
+      if (start === null || el.querySelector("[data-use-shot]")) return;
+      var end = total;
+      for (var j = i + 1; j < frames.length; j++) {
+        if (frames[j] !== null && frames[j] > start) { end = frames[j]; break; }
+      }
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "button button-small button-secondary use-shot";
+      b.setAttribute("data-use-shot", "");
+      b.textContent = msg("useShot");
+      b.setAttribute("aria-label", msg("useShotLabel").replace("{tc}", tc.format(start) + " → " + tc.format(end)));
+      b.addEventListener("click", function () {
+        state.inFrame = start;
+        state.outFrame = end;
+        render();
+        showFrame(start);
+        say(msg("shotSet") + " " + tc.format(start) + " → " + tc.format(end));
+      });
+      el.appendChild(document.createTextNode(" "));
+      el.appendChild(b);
+    });
+  }
+
+  // ------------------------------------------------------------ copy link
+
+  function selectionUrl() {
+    var url = new URL(window.location.href);
+    url.hash = "";
+    url.searchParams.set("in", tc.format(state.inFrame));
+    url.searchParams.set("out", tc.format(state.outFrame));
+    return url.toString();
+  }
+
+  function copyLink() {
+    var url = selectionUrl();
+    var box = $("[data-clip-link-box]");
+    var input = $("[data-clip-link]");
+    input.value = url;
+    var fallback = function () {
+      box.hidden = false;
+      input.focus();
+      input.select();
+      say(msg("copyFailed"));
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(url).then(function () {
+        box.hidden = false;
+        say(msg("copied"));
+      }, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  function readUrl() {
+    var params = new URLSearchParams(window.location.search);
+    var a = params.get("in"), b = params.get("out");
+    var fa = a ? tc.parse(a) : null, fb = b ? tc.parse(b) : null;
+    if (fa !== null && fa >= 0 && fa < total) state.inFrame = fa;
+    if (fb !== null && fb > state.inFrame && fb <= total) state.outFrame = fb;
+    if (state.outFrame <= state.inFrame) state.outFrame = total;
+    return fa !== null;
+  }
+
+  // ------------------------------------------------------------ download this clip
+
+  var submitting = false;
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (submitting) return;
+    // What is typed counts, even without a change event.
+    if (!readField(inField, setIn) || !readField(outField, setOut)) return;
+    submitting = true;
+    var button = $('[data-action="download"]');
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    fetch(data.createUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "X-CSRFToken": data.csrf,
+      },
+      body: JSON.stringify({ in_frame: state.inFrame, out_frame: state.outFrame }),
+    })
+      .then(function (r) {
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; },
+          function () { return { ok: false, body: {} }; });
+      })
+      .then(function (res) {
+        if (!res.ok) {
+          say(res.body.error || msg("network"));
+          return;
+        }
+        var s = res.body;
+        var item = addItem(s);
+        item.dataset.announce = "focus";
+        if (s.status === "done") {
+          say(msg("ready"));
+          var link = field(item, "download");
+          if (link) link.focus();
+        } else {
+          say(msg("started"));
+          poll(item);
+        }
+      })
+      .catch(function () { say(msg("network")); })
+      .then(function () {
+        submitting = false;
+        button.disabled = false;
+        button.removeAttribute("aria-busy");
+      });
+  });
+
+  // ------------------------------------------------------------ thumbnail strip
+
+  function vttUrl() {
+    if (data.thumbsVtt) return data.thumbsVtt;
+    var holder = document.querySelector("[data-thumbs-vtt]");
+    if (holder && holder.getAttribute("data-thumbs-vtt")) return holder.getAttribute("data-thumbs-vtt");
+    var track = player && player.querySelector('track[kind="metadata"][src]');
+    return track ? track.src : null;
+  }
+
+  function vttTime(text) {
+    var parts = text.trim().split(":").map(parseFloat);
+    var s = 0;
+    parts.forEach(function (p) { s = s * 60 + p; });
+    return s;
+  }
+
+  function loadStrip() {
+    var url = vttUrl();
+    if (!url || !strip) return;
+    fetch(url, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (text) {
+        var cues = [];
+        var blocks = text.replace(/\r/g, "").split(/\n\n+/);
+        blocks.forEach(function (block) {
+          var lines = block.split("\n");
+          for (var i = 0; i < lines.length; i++) {
+            var m = /([\d:.]+)\s+-->\s+([\d:.]+)/.exec(lines[i]);
+            if (m && lines[i + 1]) {
+              var ref = new URL(lines[i + 1].trim(), new URL(url, window.location.href));
+              var xywh = /#xywh=(\d+),(\d+),(\d+),(\d+)/.exec(ref.hash);
+              ref.hash = "";
+              cues.push({
+                start: vttTime(m[1]), end: vttTime(m[2]), src: ref.toString(),
+                x: xywh ? +xywh[1] : 0, y: xywh ? +xywh[2] : 0,
+                w: xywh ? +xywh[3] : 0, h: xywh ? +xywh[4] : 0,
+              });
+              break;
+            }
+          }
+        });
+        drawStrip(cues);
+      })
+      .catch(function () { /* no strip: the plain timeline still works */ });
+  }
+
+  function drawStrip(cues) {
+    if (!cues.length) return;
+    var duration = tc.seconds(total);
+    var height = strip.clientHeight || 48;
+    var first = cues[0];
+    var tileWidth = first.w && first.h ? Math.round((first.w * height) / first.h) : 80;
+    var count = Math.max(1, Math.floor((strip.clientWidth || 600) / tileWidth));
+    strip.textContent = "";
+    for (var i = 0; i < count; i++) {
+      var t = ((i + 0.5) / count) * duration;
+      var cue = cues[cues.length - 1];
+      for (var j = 0; j < cues.length; j++) {
+        if (t >= cues[j].start && t < cues[j].end) { cue = cues[j]; break; }
+      }
+      var tile = document.createElement("span");
+      tile.className = "clip-tile";
+      tile.style.backgroundImage = 'url("' + cue.src.replace(/"/g, "%22") + '")';
+      if (cue.w && cue.h) {
+        var scale = height / cue.h;
+        tile.style.backgroundPosition = (-cue.x * scale) + "px " + (-cue.y * scale) + "px";
+        tile.dataset.scale = scale;
+        tile.dataset.src = cue.src;
+      }
+      strip.appendChild(tile);
+    }
+    // The sprite's full size is needed to scale it: read it once.
+    var img = new Image();
+    img.onload = function () {
+      $$(".clip-tile", strip).forEach(function (tile) {
+        var scale = parseFloat(tile.dataset.scale || "1");
+        tile.style.backgroundSize = (img.naturalWidth * scale) + "px " + (img.naturalHeight * scale) + "px";
+      });
+    };
+    img.src = first.src;
+  }
+
+  // ------------------------------------------------------------ start
+
+  var fromUrl = readUrl();
+  render();
+  addShotButtons();
+  loadStrip();
+  if (fromUrl) {
+    var seekIn = function () { showFrame(state.inFrame); };
+    if (player && player.readyState < 1) player.addEventListener("loadedmetadata", seekIn, { once: true });
+    else seekIn();
+  }
+  editor.classList.add("clip-editor-ready");
+})();

@@ -1,0 +1,213 @@
+"""The clip editor in Chromium: keyboard, shot list, sliders, copy link, download.
+
+The video page is the library's (`library/video.html` includes the editor); until a
+page with the editor exists in the app, the test serves a minimal page of its own that
+includes the same partial beside a player and a shot list.
+"""
+
+import os
+
+import pytest
+
+from app.clock import utcnow
+from app.extensions import db
+from tests.clips.conftest import count_frames, make_video, master, media_dir  # noqa: F401
+
+pytestmark = pytest.mark.e2e
+
+SHOTS = [
+    ("10:00:00:10", "Waves break on the jetty"),
+    ("10:00:01:20", "Wide shot of the harbour"),
+    ("10:00:02:10", "A boat leaves"),
+]
+
+PAGE = """{% extends "base.html" %}
+{% block content %}
+<h1>Storm in the harbour</h1>
+<video data-clip-player controls preload="auto" src="/_clip_test/proxy/{{ video.id }}"></video>
+<h2>Shot list</h2>
+<ol class="shot-list">
+{% for tc, text in shots %}<li data-tc="{{ tc }}"><span class="tc">{{ tc }}</span> {{ text }}</li>{% endfor %}
+</ol>
+<div class="panel">{% include "library/_clip_editor.html" %}</div>
+{% endblock %}
+"""
+
+
+@pytest.fixture
+def video_page(app, make_video):  # noqa: F811
+    """(video, url of a page with the player, the shot list and the editor)."""
+    from flask import render_template_string
+
+    from app.library.sendfile import send_media
+    from app.models import Video
+
+    video = make_video("h264_closed")
+
+    def page(video_id):
+        v = db.session.get(Video, video_id)
+        return render_template_string(PAGE, video=v, shots=SHOTS)
+
+    def proxy(video_id):
+        v = db.session.get(Video, video_id)
+        path = os.path.join(app.config["MEDIA_ROOT"], v.master_path)
+        return send_media(path, "proxy.mp4", as_attachment=False)
+
+    app.add_url_rule("/_clip_test/video/<int:video_id>", "clip_test_page", page)
+    app.add_url_rule("/_clip_test/proxy/<int:video_id>", "clip_test_proxy", proxy)
+    return video, f"/_clip_test/video/{video.id}"
+
+
+def _sign_in(app, context, live_server, user):
+    """Put a logged-in session cookie into the browser context."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.session_token
+        session["_fresh"] = True
+    cookie = client.get_cookie("session")
+    context.add_cookies([{"name": "session", "value": cookie.value, "url": live_server.url}])
+
+
+@pytest.fixture
+def signed_in(app, page, live_server, make_user):
+    user = make_user(email="ada@example.org", usage_terms_accepted_at=utcnow())
+    _sign_in(app, page.context, live_server, user)
+    return user
+
+
+def _open(page, live_server, path):
+    page.goto(live_server.url + path)
+    page.wait_for_selector(".clip-editor-ready")
+    page.wait_for_function("document.querySelector('[data-clip-player]').readyState >= 1")
+
+
+def _seeked(page, frame):
+    page.wait_for_function(
+        f"document.querySelector('[data-clip-now]').textContent.trim() === '{frame}'"
+    )
+
+
+def test_keyboard_shot_list_and_download(page, live_server, signed_in, video_page, tmp_path):
+    video, path = video_page
+    _open(page, live_server, path)
+    page.locator("body").click(position={"x": 5, "y": 5})  # focus the page, not a field
+
+    # Keyboard: 5 frames, then one second, then I; one more second, then O.
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    _seeked(page, "10:00:01:05")
+    page.keyboard.press("i")
+    page.keyboard.press("Shift+ArrowRight")
+    _seeked(page, "10:00:02:05")
+    page.keyboard.press("o")
+    assert page.input_value("#clip-in") == "10:00:01:05"
+    assert page.input_value("#clip-out") == "10:00:02:05"
+    assert "00:00:01:00" in page.text_content("[data-clip-duration]")
+    page.keyboard.press("ArrowLeft")
+    _seeked(page, "10:00:02:04")
+
+    # « Utiliser ce plan » on the second shot: from its timecode to the next shot's.
+    buttons = page.locator("[data-use-shot]")
+    assert buttons.count() == 3
+    assert buttons.nth(1).text_content() == "Utiliser ce plan"
+    buttons.nth(1).click()
+    assert page.input_value("#clip-in") == "10:00:01:20"
+    assert page.input_value("#clip-out") == "10:00:02:10"
+
+    # The out handle is a keyboard slider: two frames later.
+    handle = page.locator('[data-clip-handle="out"]')
+    handle.focus()
+    handle.press("ArrowRight")
+    handle.press("ArrowRight")
+    assert handle.get_attribute("aria-valuetext") == "10:00:02:12"
+    assert page.input_value("#clip-out") == "10:00:02:12"
+
+    # A typed timecode counts too.
+    page.fill("#clip-in", "10:00:01:21")
+    page.press("#clip-in", "Enter")
+    assert page.get_attribute('[data-clip-handle="in"]', "aria-valuetext") == "10:00:01:21"
+
+    page.click("text=Télécharger cet extrait")
+    link = page.locator("[data-clip-list] [data-clip-item]").first.locator('[data-field="download"]')
+    link.wait_for(state="visible")
+    item_text = page.text_content("[data-clip-list] [data-clip-item]")
+    assert "10:00:01:21 → 10:00:02:12" in item_text
+    assert "16 images" in item_text
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename.endswith("_harbour-storm_10-00-01-21_10-00-02-12.mp4")
+    saved = tmp_path / "clip.mp4"
+    download.save_as(saved)
+    assert count_frames(saved) == 16
+
+    # The clip stays listed after a reload.
+    page.reload()
+    page.wait_for_selector(".clip-editor-ready")
+    assert "10:00:01:21 → 10:00:02:12" in page.text_content("[data-clip-list]")
+
+
+def test_copy_link_reopens_the_selection(page, live_server, signed_in, video_page):
+    video, path = video_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    _open(page, live_server, path)
+    handle = page.locator('[data-clip-handle="in"]')
+    handle.focus()
+    handle.press("Shift+ArrowRight")  # one second
+    handle.press("ArrowRight")
+    page.click("text=Copier le lien")
+    page.wait_for_selector("[data-clip-link-box]:not([hidden])")
+    url = page.input_value("[data-clip-link]")
+    assert "in=10%3A00%3A01%3A01" in url and "out=10%3A00%3A03%3A00" in url
+
+    other = page.context.new_page()
+    other.goto(url)
+    other.wait_for_selector(".clip-editor-ready")
+    assert other.input_value("#clip-in") == "10:00:01:01"
+    assert other.input_value("#clip-out") == "10:00:03:00"
+    other.wait_for_function(
+        "document.querySelector('[data-clip-now]').textContent.trim() === '10:00:01:01'"
+    )
+
+
+def test_the_editor_in_english_with_a_pointer_drag(browser, app, live_server, make_user, video_page):
+    video, path = video_page
+    user = make_user(email="ben@example.org", usage_terms_accepted_at=utcnow(), language="en")
+    context = browser.new_context(locale="en-GB", accept_downloads=True)
+    context.set_default_timeout(15000)
+    try:
+        _sign_in(app, context, live_server, user)
+        page = context.new_page()
+        _open(page, live_server, path)
+        assert page.locator("text=Set in point").count() == 1
+        assert page.locator("[data-use-shot]").first.text_content() == "Use this shot"
+        # Drag the in handle to the middle of the timeline with the mouse.
+        page.locator("[data-clip-timeline]").scroll_into_view_if_needed()
+        box = page.locator("[data-clip-timeline]").bounding_box()
+        handle = page.locator('[data-clip-handle="in"]').bounding_box()
+        page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + 10, steps=5)
+        page.mouse.up()
+        frame = int(page.get_attribute('[data-clip-handle="in"]', "aria-valuenow"))
+        assert 35 <= frame <= 40  # the middle of 75 frames
+        # A reversed selection typed by hand is refused by the server with a message.
+        page.fill("#clip-out", "10:00:00:05")
+        page.press("#clip-out", "Enter")
+        assert page.input_value("#clip-in") == "10:00:00:00"  # in moved back to the start
+        page.click("text=Download this clip")
+        link = page.locator("[data-clip-list] [data-clip-item]").first.locator('[data-field="download"]')
+        link.wait_for(state="visible")
+        assert "5 frames" in page.text_content("[data-clip-list] [data-clip-item]")
+    finally:
+        context.close()
+
+
+def test_proxy_plays_in_chromium(page, live_server, video_page):
+    """Sanity check of the test page itself: Chromium decodes the H.264 player file."""
+    video, path = video_page
+    page.goto(live_server.url + path)
+    page.wait_for_function("document.querySelector('[data-clip-player]').readyState >= 1")
+    duration = page.evaluate("document.querySelector('[data-clip-player]').duration")
+    assert abs(duration - 3.0) < 0.1
