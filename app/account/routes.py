@@ -16,6 +16,7 @@ from app.models.clips import ClipRequest
 from app.security import passwords
 from app.security.redirects import safe_next
 
+bp.url_value_preprocessor(auth_routes.limit_body_size)
 bp.register_error_handler(TooManyRequests, auth_routes.too_many_requests)
 bp.register_error_handler(BadInput, auth_routes.bad_input)
 bp.register_error_handler(RequestEntityTooLarge, auth_routes.too_large)

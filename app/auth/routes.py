@@ -105,6 +105,16 @@ def _limited(view):
     return view
 
 
+# No account form needs more than a few kilobytes. Set before CSRFProtect (an app-level
+# before_request) reads the form: URL value preprocessors run before those.
+MAX_FORM_BYTES = 64 * 1024
+
+
+@bp.url_value_preprocessor
+def limit_body_size(endpoint, values):
+    request.max_content_length = MAX_FORM_BYTES
+
+
 @bp.errorhandler(TooManyRequests)
 def too_many_requests(exc):
     limit = limiter.current_limit
