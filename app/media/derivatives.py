@@ -120,7 +120,7 @@ def _decode(container, stream):
                 yield from stream.decode(packet)
             except av.InvalidDataError:
                 continue  # a damaged packet: skip it, as players do
-        yield from stream.decode(None)
+        # (demux ends with empty packets, which flush the decoder)
     except av.FFmpegError as exc:
         raise MediaError(f"The video stream could not be decoded: {exc}.") from exc
 

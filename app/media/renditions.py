@@ -505,10 +505,7 @@ def _encode_all(master, info: MediaInfo, plans: list[_Plan], progress) -> None:
 
 
 def _encode_video(plan: _Plan, frame, t0: float, rate: Fraction) -> None:
-    if frame.time is not None:
-        pts = int(round((frame.time - t0) * rate))
-    else:
-        pts = plan.last_pts + 1
+    pts = int(round((frame.time - t0) * rate)) if frame.time is not None else plan.last_pts + 1
     if pts <= plan.last_pts:
         pts = plan.last_pts + 1
     if pts < 0:
