@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Subscriber
 from app.models.newsletter import Delivery, NewsletterIssue
 from app.newsletter import sender, service
-from tests.helpers import html_part, post_form, text_part
+from tests.helpers import html_part, text_part
 
 FR = ["fr1@example.org", "fr2@example.org", "fr3@example.org"]
 EN = ["en1@example.org", "en2@example.org"]
@@ -57,7 +57,9 @@ def test_send_to_all_in_each_language_with_headers(app, mailbox, audience, make_
     en = mailbox.last_to("en1@example.org")
     assert fr["Subject"] == "Les images de la semaine"
     assert en["Subject"] == "This week's footage"
-    assert "Vendanges en Bourgogne" in text_part(fr) and "Les vendangeurs à l&#39;aube." in html_part(fr)
+    assert "Vendanges en Bourgogne" in text_part(
+        fr
+    ) and "Les vendangeurs à l&#39;aube." in html_part(fr)
     assert "Grape harvest in Burgundy" in text_part(en) and "Pickers at dawn." in html_part(en)
     assert "Bonjour à toutes et à tous." in html_part(fr)
 
@@ -88,12 +90,17 @@ def test_the_unsubscribe_link_of_a_newsletter_works(app, client, mailbox, audien
     sender.start_send(make_issue())
     message = mailbox.last_to("en2@example.org")
     url = re.findall(r"<([^>]+)>", message["List-Unsubscribe"])[0]
-    response = client.post(url.replace("https://rushes.example", ""), data={"List-Unsubscribe": "One-Click"})
+    response = client.post(
+        url.replace("https://rushes.example", ""), data={"List-Unsubscribe": "One-Click"}
+    )
     assert response.status_code == 200
     db.session.expire_all()
-    assert db.session.execute(
-        db.select(Subscriber.status).filter_by(email="en2@example.org")
-    ).scalar_one() == "unsubscribed"
+    assert (
+        db.session.execute(
+            db.select(Subscriber.status).filter_by(email="en2@example.org")
+        ).scalar_one()
+        == "unsubscribed"
+    )
 
 
 def test_a_double_start_sends_once(app, mailbox, audience, make_issue):

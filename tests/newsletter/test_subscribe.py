@@ -54,7 +54,9 @@ def test_visitor_double_opt_in(client, mailbox):
 
 def test_confirmation_mail_is_in_the_chosen_language(client, mailbox):
     post_form(
-        client, "/newsletter/subscribe", {"email": "ana@example.org", "language": "fr"},
+        client,
+        "/newsletter/subscribe",
+        {"email": "ana@example.org", "language": "fr"},
         page="/newsletter",
     )
     message = mailbox.last_to("ana@example.org")
@@ -67,11 +69,15 @@ def test_same_answer_whether_or_not_already_subscribed(client, mailbox, make_sub
     answers = []
     for email in ("old@example.org", "new@example.org"):
         response = post_form(
-            client, "/newsletter/subscribe", {"email": email, "language": "fr"},
+            client,
+            "/newsletter/subscribe",
+            {"email": email, "language": "fr"},
             page="/newsletter",
         )
         followed = client.get(response.headers["Location"])
-        answers.append((response.status_code, response.headers["Location"], followed.get_data(as_text=True)))
+        answers.append(
+            (response.status_code, response.headers["Location"], followed.get_data(as_text=True))
+        )
     assert answers[0] == answers[1]
     assert _sub("old@example.org").status == "active"  # still active, nothing revealed
 
@@ -79,7 +85,9 @@ def test_same_answer_whether_or_not_already_subscribed(client, mailbox, make_sub
 def test_repeated_requests_do_not_bomb_the_inbox(client, mailbox):
     for _ in range(3):
         response = post_form(
-            client, "/newsletter/subscribe", {"email": "rep@example.org", "language": "fr"},
+            client,
+            "/newsletter/subscribe",
+            {"email": "rep@example.org", "language": "fr"},
             page="/newsletter",
         )
         assert response.status_code == 302
@@ -88,8 +96,11 @@ def test_repeated_requests_do_not_bomb_the_inbox(client, mailbox):
 
 def test_invalid_input_is_a_400_that_keeps_what_was_typed(client, mailbox):
     response = post_form(
-        client, "/newsletter/subscribe", {"email": "not-an-address", "language": "en"},
-        page="/newsletter", headers={"Accept-Language": "en"},
+        client,
+        "/newsletter/subscribe",
+        {"email": "not-an-address", "language": "en"},
+        page="/newsletter",
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -98,8 +109,11 @@ def test_invalid_input_is_a_400_that_keeps_what_was_typed(client, mailbox):
     assert mailbox.to("not-an-address") == []
 
     response = post_form(
-        client, "/newsletter/subscribe", {"email": "ok@example.org", "language": "de"},
-        page="/newsletter", headers={"Accept-Language": "en"},
+        client,
+        "/newsletter/subscribe",
+        {"email": "ok@example.org", "language": "de"},
+        page="/newsletter",
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 400
     assert "Choose French or English" in response.get_data(as_text=True)
@@ -112,8 +126,11 @@ def test_subscribe_is_rate_limited(app_config, client, mailbox):
     codes = []
     for i in range(3):
         response = post_form(
-            client, "/newsletter/subscribe", {"email": f"r{i}@example.org", "language": "en"},
-            page="/newsletter", headers={"Accept-Language": "en"},
+            client,
+            "/newsletter/subscribe",
+            {"email": f"r{i}@example.org", "language": "en"},
+            page="/newsletter",
+            headers={"Accept-Language": "en"},
         )
         codes.append(response.status_code)
     assert codes == [302, 302, 429]
@@ -124,7 +141,9 @@ def test_subscribe_is_rate_limited(app_config, client, mailbox):
 
 def test_expired_link_is_refused_and_offers_a_new_one(client, mailbox, clock):
     post_form(
-        client, "/newsletter/subscribe", {"email": "late@example.org", "language": "en"},
+        client,
+        "/newsletter/subscribe",
+        {"email": "late@example.org", "language": "en"},
         page="/newsletter",
     )
     link = _confirm_link(mailbox.last_to("late@example.org"))
@@ -141,14 +160,18 @@ def test_expired_link_is_refused_and_offers_a_new_one(client, mailbox, clock):
 
 def test_tampered_link_is_refused(client, mailbox):
     post_form(
-        client, "/newsletter/subscribe", {"email": "tam@example.org", "language": "en"},
+        client,
+        "/newsletter/subscribe",
+        {"email": "tam@example.org", "language": "en"},
         page="/newsletter",
     )
     link = _confirm_link(mailbox.last_to("tam@example.org"))
     forged = service.make_confirm_token("tam@example.org", "en")[:-3] + "AAA"
-    for bad in (link[:-2] + ("xy" if not link.endswith("xy") else "zz"),
-                "/newsletter/confirm/" + forged,
-                "/newsletter/confirm/garbage"):
+    for bad in (
+        link[:-2] + ("xy" if not link.endswith("xy") else "zz"),
+        "/newsletter/confirm/" + forged,
+        "/newsletter/confirm/garbage",
+    ):
         response = client.get(bad, headers={"Accept-Language": "en"})
         assert response.status_code == 400, bad
         assert "not valid" in response.get_data(as_text=True)
@@ -157,7 +180,9 @@ def test_tampered_link_is_refused(client, mailbox):
 
 def test_old_confirmation_link_cannot_undo_an_unsubscribe(client, mailbox, clock):
     post_form(
-        client, "/newsletter/subscribe", {"email": "u@example.org", "language": "en"},
+        client,
+        "/newsletter/subscribe",
+        {"email": "u@example.org", "language": "en"},
         page="/newsletter",
     )
     link = _confirm_link(mailbox.last_to("u@example.org"))
@@ -197,7 +222,9 @@ def test_unsubscribe_get_asks_for_confirmation(client, make_subscriber):
 def test_tampered_unsubscribe_token_is_400(client, make_subscriber):
     sub = make_subscriber("three@example.org")
     token = service.unsubscribe_token(sub)
-    response = client.post(f"/newsletter/unsubscribe/{token[:-2]}zz", headers={"Accept-Language": "en"})
+    response = client.post(
+        f"/newsletter/unsubscribe/{token[:-2]}zz", headers={"Accept-Language": "en"}
+    )
     assert response.status_code == 400
     assert _sub("three@example.org").status == "active"
 
@@ -207,7 +234,9 @@ def test_account_toggle(client, make_user, login):
     login("acc@example.org")
     html = client.get("/newsletter").get_data(as_text=True)
     assert "You do not receive our newsletter" in html
-    response = post_form(client, "/newsletter/me/subscribe", {"next": "/newsletter"}, page="/newsletter")
+    response = post_form(
+        client, "/newsletter/me/subscribe", {"next": "/newsletter"}, page="/newsletter"
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/newsletter")
     sub = _sub("acc@example.org")
@@ -246,7 +275,9 @@ def test_deleting_an_account_removes_its_subscription(app, make_user, make_subsc
 
 def test_unconfirmed_visitors_are_purged(client, mailbox, clock):
     post_form(
-        client, "/newsletter/subscribe", {"email": "p@example.org", "language": "en"},
+        client,
+        "/newsletter/subscribe",
+        {"email": "p@example.org", "language": "en"},
         page="/newsletter",
     )
     assert service.purge_unconfirmed() == 0
