@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 
 from app.clock import utcnow
@@ -204,10 +205,10 @@ def clip_editor_state(video):
 @bp.app_template_global()
 def clip_state_label(status):
     return {
-        "queued": _("Queued"),
-        "running": _("Cutting…"),
-        "done": _("Ready"),
-        "failed": _("Failed"),
+        "queued": pgettext("clip status", "Queued"),
+        "running": pgettext("clip status", "Cutting…"),
+        "done": pgettext("clip status", "Ready"),
+        "failed": pgettext("clip status", "Failed"),
     }.get(status, status)
 
 

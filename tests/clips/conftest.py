@@ -69,7 +69,7 @@ def make_video(app, master):  # noqa: F811
 @pytest.fixture
 def downloader(make_user):
     """A verified user who accepted the usage terms."""
-    return make_user(email="ada@example.org", usage_terms_accepted_at=utcnow())
+    return make_user(email="ada@example.org", usage_terms_accepted_at=utcnow(), language="en")
 
 
 def sign_in(client, user):

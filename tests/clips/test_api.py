@@ -22,7 +22,7 @@ def test_anonymous_gets_a_json_401(client, make_video, post_clip):
 
 
 def test_unverified_user_gets_a_json_403(client, make_user, make_video, post_clip):
-    make_user(email="bob@example.org", verified=False)
+    make_user(email="bob@example.org", verified=False, language="en")
     video = make_video()
     sign_in(client, User.by_email("bob@example.org"))
     response = post_clip(video.id, json={"in_frame": 0, "out_frame": 10})
@@ -32,7 +32,9 @@ def test_unverified_user_gets_a_json_403(client, make_user, make_video, post_cli
 
 
 def test_usage_terms_must_be_accepted_first(client, make_user, make_video, post_clip):
-    make_user(email="cy@example.org")  # verified, terms of use but not the usage terms
+    make_user(
+        email="cy@example.org", language="en"
+    )  # verified, terms of use but not the usage terms
     sign_in(client, User.by_email("cy@example.org"))
     video = make_video()
     response = post_clip(video.id, json={"in_frame": 0, "out_frame": 10})
@@ -93,9 +95,11 @@ def test_bad_selections_are_a_translated_400(logged_in, make_video, post_clip, p
 
 
 def test_bad_selection_message_in_french(logged_in, make_video, post_clip):
+    logged_in.language = "fr"
+    db.session.commit()
     video = make_video()
     response = post_clip(video.id, json={"in": "10:00:01:00", "out": "10:00:00:10"}, lang="fr")
-    # The logged-in user's saved language (fr by default) wins over Accept-Language.
+    # The logged-in user's saved language wins over Accept-Language.
     assert response.status_code == 400
     assert "avant le point d'entrée" in response.get_json()["error"]
 

@@ -129,7 +129,9 @@ def test_keyboard_shot_list_and_download(page, live_server, signed_in, video_pag
     assert page.get_attribute('[data-clip-handle="in"]', "aria-valuetext") == "10:00:01:21"
 
     page.click("text=Télécharger cet extrait")
-    link = page.locator("[data-clip-list] [data-clip-item]").first.locator('[data-field="download"]')
+    link = page.locator("[data-clip-list] [data-clip-item]").first.locator(
+        '[data-field="download"]'
+    )
     link.wait_for(state="visible")
     item_text = page.text_content("[data-clip-list] [data-clip-item]")
     assert "10:00:01:21 → 10:00:02:12" in item_text
@@ -171,7 +173,9 @@ def test_copy_link_reopens_the_selection(page, live_server, signed_in, video_pag
     )
 
 
-def test_the_editor_in_english_with_a_pointer_drag(browser, app, live_server, make_user, video_page):
+def test_the_editor_in_english_with_a_pointer_drag(
+    browser, app, live_server, make_user, video_page
+):
     video, path = video_page
     user = make_user(email="ben@example.org", usage_terms_accepted_at=utcnow(), language="en")
     context = browser.new_context(locale="en-GB", accept_downloads=True)
@@ -197,7 +201,9 @@ def test_the_editor_in_english_with_a_pointer_drag(browser, app, live_server, ma
         page.press("#clip-out", "Enter")
         assert page.input_value("#clip-in") == "10:00:00:00"  # in moved back to the start
         page.click("text=Download this clip")
-        link = page.locator("[data-clip-list] [data-clip-item]").first.locator('[data-field="download"]')
+        link = page.locator("[data-clip-list] [data-clip-item]").first.locator(
+            '[data-field="download"]'
+        )
         link.wait_for(state="visible")
         assert "5 frames" in page.text_content("[data-clip-list] [data-clip-item]")
     finally:
