@@ -70,3 +70,27 @@ def test_dropped_labels_do_not_exist():
 
 def test_duration():
     assert duration_text(video(), 27) == "00:00:01:02"
+
+
+@pytest.mark.parametrize(
+    ("num", "den", "start"),
+    [
+        (25, 1, "10:00:00:00"),
+        (30000, 1001, "10:00:00;00"),
+        (60000, 1001, "00:59:00;04"),
+        (24000, 1001, "01:00:00:00"),
+        (30000, 1001, "23:59:00;02"),
+    ],
+)
+def test_agrees_with_the_media_core(num, den, start):
+    """The API's timecodes are those of app/media/timecode.py (which timecode.js mirrors)."""
+    from fractions import Fraction
+
+    from app.media import timecode as core
+
+    v = video(num, den, start, 10**6)
+    rate = Fraction(num, den)
+    for frame in list(range(0, 5000, 7)) + [17981, 17982, 107892, 107893]:
+        label = core.index_to_tc(frame, start, rate)
+        assert timecode(v, frame) == label
+        assert frame_of(v, label) == core.tc_to_index(label, start, rate)

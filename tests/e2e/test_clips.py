@@ -217,3 +217,28 @@ def test_proxy_plays_in_chromium(page, live_server, video_page):
     page.wait_for_function("document.querySelector('[data-clip-player]').readyState >= 1")
     duration = page.evaluate("document.querySelector('[data-clip-player]').duration")
     assert abs(duration - 3.0) < 0.1
+
+
+@pytest.mark.parametrize(
+    ("num", "den", "start"),
+    [(25, 1, "10:00:00:00"), (30000, 1001, "10:00:00;00"), (60000, 1001, "00:59:00;04")],
+)
+def test_browser_timecode_maths_mirror_the_media_core(page, live_server, num, den, start):
+    from fractions import Fraction
+
+    from app.media import timecode as core
+
+    page.set_content("<!doctype html><title>tc</title>")
+    page.add_script_tag(url=live_server.url + "/static/js/timecode.js")
+    frames = list(range(0, 40000, 113)) + [1799, 1800, 17981, 17982, 107892]
+    labels = page.evaluate(
+        """([num, den, start, frames]) => {
+            const tc = RushesTimecode.create({fpsNum: num, fpsDen: den, start: start, frames: 1e6});
+            return frames.map(f => [tc.format(f), tc.parse(tc.format(f))]);
+        }""",
+        [num, den, start, frames],
+    )
+    rate = Fraction(num, den)
+    for frame, (label, back) in zip(frames, labels, strict=True):
+        assert label == core.index_to_tc(frame, start, rate)
+        assert back == frame
