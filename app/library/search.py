@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - the DDL below is built from constants, never from input
 """Full-text search over the texts of videos, in both languages, accent-insensitive.
 
 Each database gets the best it offers, built by ``db.create_all()`` through DDL events
@@ -159,15 +160,21 @@ def matching(query: str):
 
 def _matching_sqlite(fts_query):
     fts = table(FTS_TABLE, column("rowid"))
+    # bm25() is only allowed in a plain full-text query: score first, aggregate outside.
     bm25 = literal_column(f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 1.0)")
+    scored = (
+        select(fts.c.rowid.label("text_id"), (-bm25).label("score"))
+        .select_from(fts)
+        .where(literal_column(FTS_TABLE).op("MATCH")(fts_query))
+        .cte("scored")
+        .prefix_with("MATERIALIZED")
+    )
     stmt = (
         select(
             VideoText.video_id.label("video_id"),
-            func.max(-bm25).label("rank"),
+            func.max(scored.c.score).label("rank"),
         )
-        .select_from(VideoText)
-        .join(fts, fts.c.rowid == VideoText.id)
-        .where(literal_column(FTS_TABLE).op("MATCH")(fts_query))
+        .join(scored, scored.c.text_id == VideoText.id)
         .group_by(VideoText.video_id)
     )
     return stmt.subquery("matches")
@@ -175,9 +182,9 @@ def _matching_sqlite(fts_query):
 
 def _matching_postgres(words):
     unaccented = func.rushes_unaccent(words)
-    tsquery = func.websearch_to_tsquery(
-        literal_column("'french'::regconfig"), unaccented
-    ).op("||")(func.websearch_to_tsquery(literal_column("'english'::regconfig"), unaccented))
+    tsquery = func.websearch_to_tsquery(literal_column("'french'::regconfig"), unaccented).op("||")(
+        func.websearch_to_tsquery(literal_column("'english'::regconfig"), unaccented)
+    )
     vector = literal_column("video_texts.search_vector")
     stmt = (
         select(

@@ -1,0 +1,218 @@
+"""Reading the library: visible videos, the listing with its filters, file paths."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import abort, current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func
+from sqlalchemy.orm import load_only, noload, selectinload
+
+from app.extensions import db
+from app.library import search
+from app.models import Tag, Video, VideoText
+from app.models.videos import video_tags
+
+SORTS = ("date", "relevance")
+
+
+def is_staff():
+    return bool(current_user.is_authenticated and current_user.is_staff)
+
+
+def visible_video_or_404(video_id):
+    """The video, if this visitor may see it: published, or any video for staff."""
+    video = db.session.get(Video, video_id)
+    if video is None or not (video.published or is_staff()):
+        abort(404)
+    return video
+
+
+def media_path(relative):
+    """Absolute path of a path stored relative to MEDIA_ROOT; None if unsafe or missing."""
+    if not relative:
+        return None
+    root = os.path.realpath(current_app.config["MEDIA_ROOT"])
+    target = os.path.realpath(os.path.join(root, relative))
+    if not target.startswith(root + os.sep):
+        return None
+    return target if os.path.isfile(target) else None
+
+
+# ------------------------------------------------------------------ listing
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    tag: str = ""
+    location: str = ""
+    sort: str = "date"
+    page: int = 1
+    raw: dict = field(default_factory=dict)  # what the visitor typed, to show it back
+    errors: dict = field(default_factory=dict)
+
+    @property
+    def active(self):
+        return bool(self.q or self.date_from or self.date_to or self.tag or self.location)
+
+    def url_args(self, **changes):
+        """Query-string arguments of this search (for links: pages, sort)."""
+        args = {
+            "q": self.raw.get("q", ""),
+            "from": self.raw.get("from", ""),
+            "to": self.raw.get("to", ""),
+            "tag": self.tag,
+            "location": self.location,
+            "sort": self.sort if self.raw.get("sort") else "",
+            "page": self.page,
+        }
+        args.update(changes)
+        return {k: v for k, v in args.items() if v not in ("", None) and (k, v) != ("page", 1)}
+
+
+def parse_filters(args):
+    """Read the search form from the query string; errors are kept, never raised."""
+    raw = {k: (args.get(k) or "").strip()[:200] for k in ("q", "from", "to", "tag", "location")}
+    raw["sort"] = (args.get("sort") or "").strip()
+    filters = Filters(q=raw["q"], tag=raw["tag"], location=raw["location"], raw=raw)
+    for key, attr in (("from", "date_from"), ("to", "date_to")):
+        if raw[key]:
+            try:
+                setattr(filters, attr, date.fromisoformat(raw[key]))
+            except ValueError:
+                filters.errors[key] = _("Enter a date as YYYY-MM-DD, for example 2026-03-14.")
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        filters.errors["to"] = _("The end date is before the start date.")
+    if raw["sort"] in SORTS:
+        filters.sort = raw["sort"]
+    else:
+        filters.sort = "relevance" if search.terms(filters.q) else "date"
+        if raw["sort"]:
+            filters.errors["sort"] = _("Choose a sort order from the list.")
+    if filters.sort == "relevance" and not search.terms(filters.q):
+        filters.sort = "date"
+    try:
+        filters.page = max(1, min(int(args.get("page", 1)), 100_000))
+    except (TypeError, ValueError):
+        filters.page = 1
+    return filters
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self):
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+
+def _listing_options():
+    # The grid needs a title, a poster, a date and a duration: nothing else is loaded.
+    return (
+        load_only(
+            Video.id,
+            Video.slug,
+            Video.published,
+            Video.published_at,
+            Video.recorded_on,
+            Video.duration,
+            Video.poster_path,
+            Video.location,
+            Video.status,
+        ),
+        selectinload(Video.texts).load_only(VideoText.lang, VideoText.title),
+        noload(Video.renditions),
+        noload(Video.tags),
+    )
+
+
+def list_videos(filters: Filters, per_page: int) -> Page:
+    base = db.select(Video.id).where(Video.published.is_(True))
+    matches = None
+    if search.terms(filters.q):
+        matches = search.matching(filters.q)
+        base = base.join(matches, matches.c.video_id == Video.id)
+    if filters.date_from:
+        base = base.where(Video.recorded_on >= filters.date_from)
+    if filters.date_to:
+        base = base.where(Video.recorded_on <= filters.date_to)
+    if filters.location:
+        base = base.where(func.lower(Video.location) == filters.location.lower())
+    if filters.tag:
+        tagged = (
+            db.select(video_tags.c.video_id)
+            .join(Tag, Tag.id == video_tags.c.tag_id)
+            .where(func.lower(Tag.name) == filters.tag.lower())
+        )
+        base = base.where(Video.id.in_(tagged))
+
+    total = db.session.execute(db.select(func.count()).select_from(base.subquery())).scalar_one()
+
+    newest = (Video.published_at.desc().nulls_last(), Video.id.desc())
+    if filters.sort == "relevance" and matches is not None:
+        order = (matches.c.rank.desc(), *newest)
+    else:
+        order = newest
+    ids_stmt = base.order_by(*order).limit(per_page).offset((filters.page - 1) * per_page)
+    ids = list(db.session.execute(ids_stmt).scalars())
+    if not ids:
+        return Page([], total, filters.page, per_page)
+    rows = db.session.execute(
+        db.select(Video).where(Video.id.in_(ids)).options(*_listing_options())
+    ).scalars()
+    by_id = {v.id: v for v in rows}
+    return Page([by_id[i] for i in ids if i in by_id], total, filters.page, per_page)
+
+
+_choices_cache = {"at": 0.0, "key": None, "value": None}
+CHOICES_TTL = 60.0
+
+
+def filter_choices():
+    """Tags and locations used by published videos (cached for a minute per process)."""
+    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    now = time.monotonic()
+    if (
+        not current_app.testing
+        and _choices_cache["key"] == key
+        and now - _choices_cache["at"] < CHOICES_TTL
+    ):
+        return _choices_cache["value"]
+    tags = db.session.execute(
+        db.select(Tag.name)
+        .join(video_tags, video_tags.c.tag_id == Tag.id)
+        .join(Video, Video.id == video_tags.c.video_id)
+        .where(Video.published.is_(True))
+        .distinct()
+        .order_by(Tag.name)
+    ).scalars()
+    locations = db.session.execute(
+        db.select(Video.location)
+        .where(Video.published.is_(True), Video.location != "")
+        .distinct()
+        .order_by(Video.location)
+    ).scalars()
+    value = (list(tags), list(locations))
+    _choices_cache.update(at=now, key=key, value=value)
+    return value
