@@ -2,6 +2,7 @@
 
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -34,11 +35,11 @@ def _video_or_404(video_id):
 
 def status_label(video):
     labels = {
-        "uploading": _("Uploading"),
-        "queued": _("Queued"),
-        "processing": _("Processing"),
-        "ready": _("Ready"),
-        "failed": _("Failed"),
+        "uploading": pgettext("video status", "Uploading"),
+        "queued": pgettext("video status", "Queued"),
+        "processing": pgettext("video status", "Processing"),
+        "ready": pgettext("video status", "Ready"),
+        "failed": pgettext("video status", "Failed"),
     }
     return labels.get(video.status, video.status)
 

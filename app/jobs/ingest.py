@@ -15,6 +15,7 @@ committed on the Video row as the work goes, so the admin list can show them.
 """
 
 import logging
+import time
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -79,19 +80,38 @@ def _set_progress(video, value, status=None):
     db.session.commit()
 
 
-def _rendition_outputs(video):
-    outputs = []
-    master_height = video.height or 0
-    for spec in current_app.config["RENDITIONS"]:
-        # Never upscale. A master shorter than the proxy rung still gets a proxy (at
-        # its own height) so that the player has something to play.
-        if master_height and spec["height"] > master_height:
-            if spec["name"] != "proxy":
-                continue
-            spec = {**spec, "height": master_height}
-        path = storage.derivative_path(video.id, f"{spec['name']}.mp4")
-        outputs.append({**spec, "path": str(path)})
-    return outputs
+def _bits(value):
+    """ "2500k" / "12M" / 128000 -> bits per second (int), None stays None."""
+    if value is None or isinstance(value, int):
+        return value
+    text = str(value).strip().lower()
+    factor = {"k": 1000, "m": 1000**2}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * factor)
+
+
+def rendition_specs(video):
+    """config RENDITIONS -> app.media.renditions.RenditionSpec dicts, with their paths.
+
+    The media core skips a rung taller than the master (never upscaled); the proxy is
+    marked `always` so that the player gets one at the master's height.
+    """
+    specs = []
+    for rung in current_app.config["RENDITIONS"]:
+        specs.append(
+            {
+                "name": rung["name"],
+                "label": rung.get("label"),
+                "max_height": rung["height"],
+                "crf": rung.get("crf"),
+                "maxrate": _bits(rung.get("maxrate")),
+                "preset": rung.get("preset", "veryfast"),
+                "audio_bitrate": _bits(rung.get("audio_bitrate")) or 128_000,
+                "keyframe_interval": rung.get("keyint_seconds", 2),
+                "always": not rung.get("download", True),
+                "path": str(storage.derivative_path(video.id, f"{rung['name']}.mp4")),
+            }
+        )
+    return specs
 
 
 def run_ingest(video_id, source=None, link=False, progress=None):
@@ -111,7 +131,15 @@ def run_ingest(video_id, source=None, link=False, progress=None):
         log.warning("ingest: video %s no longer exists", video_id)
         return None
 
+    last = {"value": -1.0, "at": 0.0}
+
     def report(value):
+        # Committed at most every half second or each whole percent: the renditions
+        # report progress for every frame.
+        now = time.monotonic()
+        if value - last["value"] < 0.01 and now - last["at"] < 0.5:
+            return
+        last["value"], last["at"] = value, now
         _set_progress(video, value)
         if progress:
             progress(video.progress)
@@ -121,36 +149,44 @@ def run_ingest(video_id, source=None, link=False, progress=None):
         video.error = None
         video.progress = 0.0
         db.session.commit()
-        master = place_master(video, source, link=link)
+        master = str(place_master(video, source, link=link))
         if source:
             _forget_upload(video.id)
 
-        info = probe(str(master))
+        info = probe(master)
         apply_probe(video, info)
         report(0.03)
 
         poster = storage.derivative_path(video.id, "poster.jpg")
-        derivatives.make_poster(str(master), str(poster))
+        derivatives.make_poster(
+            master, poster, info=info, max_width=current_app.config["POSTER_WIDTH"]
+        )
         video.poster_path = storage.relative(poster)
         report(0.06)
 
         sprite = storage.derivative_path(video.id, "thumbs.jpg")
         vtt = storage.derivative_path(video.id, "thumbs.vtt")
-        derivatives.make_thumbnail_strip(str(master), str(sprite), str(vtt))
+        derivatives.make_thumbnail_strip(
+            master,
+            sprite,
+            vtt,
+            interval=current_app.config["THUMBNAIL_INTERVAL_SECONDS"],
+            info=info,
+        )
         video.thumbs_path = storage.relative(sprite)
         report(_PREP_SHARE)
 
-        outputs = _rendition_outputs(video)
-
-        def on_progress(fraction, *_args):
+        def on_progress(fraction):
             try:
-                value = float(fraction)
+                value = min(max(float(fraction), 0.0), 1.0)
             except (TypeError, ValueError):
                 return
-            report(_PREP_SHARE + (1 - _PREP_SHARE) * min(max(value, 0.0), 1.0) * 0.999)
+            report(_PREP_SHARE + (1 - _PREP_SHARE) * value * 0.999)
 
-        results = derivatives.make_renditions(str(master), outputs, progress=on_progress)
-        _save_renditions(video, outputs, results, Rendition)
+        result = derivatives.make_renditions(
+            master, rendition_specs(video), progress=on_progress, info=info
+        )
+        _save_renditions(video, result.produced, Rendition)
 
         video.status = "ready"
         video.progress = 1.0
@@ -176,44 +212,21 @@ def run_ingest(video_id, source=None, link=False, progress=None):
     return video
 
 
-def _save_renditions(video, outputs, results, Rendition):
+def _save_renditions(video, produced, Rendition):
+    """One Rendition row per file made; rows of rungs no longer made go."""
     by_name = {r.name: r for r in video.renditions}
-    results_by_name = {}
-    for result in results or []:
-        name = _get(result, "name")
-        if name:
-            results_by_name[name] = result
-    for spec in outputs:
-        path = Path(spec["path"])
-        if not path.exists():
-            raise IngestError(f"the {spec['name']} rendition was not written")
-        result = results_by_name.get(spec["name"])
-        row = by_name.get(spec["name"]) or Rendition(name=spec["name"])
+    for result in produced:
+        path = Path(result.path)
+        row = by_name.get(result.name) or Rendition(name=result.name)
         row.path = storage.relative(path)
         row.size = path.stat().st_size
-        row.width = _get(result, "width") if result is not None else None
-        row.height = _get(result, "height") if result is not None else None
-        row.bit_rate = _get(result, "bit_rate") if result is not None else None
-        if row.width is None or row.height is None:
-            row.width, row.height, row.bit_rate = _measure(path, row.bit_rate)
+        row.width, row.height, row.bit_rate = result.width, result.height, result.bit_rate
         if row not in video.renditions:
             video.renditions.append(row)
-    wanted = {spec["name"] for spec in outputs}
+    made = {result.name for result in produced}
     for row in list(video.renditions):
-        if row.name not in wanted:
+        if row.name not in made:
             video.renditions.remove(row)
-
-
-def _measure(path, bit_rate):
-    import av
-
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        return (
-            stream.codec_context.width,
-            stream.codec_context.height,
-            bit_rate or container.bit_rate,
-        )
 
 
 def _forget_upload(video_id):

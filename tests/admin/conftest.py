@@ -13,7 +13,7 @@ TUS = {"Tus-Resumable": "1.0.0"}
 
 @pytest.fixture
 def staff(make_user, login):
-    user = make_user(email="staff@example.org", staff=True)
+    user = make_user(email="staff@example.org", staff=True, language="en")
     login("staff@example.org")
     return user
 

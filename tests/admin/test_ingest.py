@@ -163,3 +163,23 @@ def test_interlaced_and_multichannel_masters(app, master, queued_video):
     assert video.status == "ready", video.error
     assert video.media_info["video_codec"] == "prores"
     assert video.media_info["audio"][0]["channels"] == 8
+
+
+def test_1080i_master_gets_the_whole_ladder(app, master, queued_video):
+    from app.jobs.ingest import run_ingest
+
+    video, pending = queued_video(master("h264_interlaced"))
+    run_ingest(video.id, str(pending))
+    db.session.expire_all()
+    video = db.session.get(Video, video.id)
+    assert video.status == "ready", video.error
+    assert video.media_info["scan_type"] == "interlaced"
+    assert video.media_info["field_order"] in ("tff", "bff")
+    heights = {r.name: r.height for r in video.renditions}
+    assert heights == {"proxy": 540, "fhd": 1080, "hd": 720}
+    root = Path(app.config["MEDIA_ROOT"])
+    for rendition in video.renditions:
+        stream = ffprobe_json(root / rendition.path)["streams"]
+        vstream = next(s for s in stream if s["codec_type"] == "video")
+        assert vstream["height"] == rendition.height
+        assert vstream["field_order"] in ("progressive", None) or "field_order" not in vstream

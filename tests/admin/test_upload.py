@@ -133,7 +133,9 @@ def test_a_non_video_is_refused_and_nothing_is_left(app, tus, master):
     assert video_dirs(app) == []
 
 
-def test_a_truncated_video_is_refused_in_french(app, tus, master):
+def test_a_truncated_video_is_refused_in_french(app, tus, master, staff):
+    staff.language = "fr"
+    db.session.commit()
     data = master("truncated").read_bytes()
     created = tus.client.post(
         "/admin/uploads/",
