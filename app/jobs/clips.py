@@ -28,6 +28,7 @@ from app.clock import utcnow
 from app.extensions import db, huey
 from app.jobs import app_task
 from app.library import clip_service
+from app.media.errors import MediaError
 from app.models import Clip, Video
 
 log = logging.getLogger(__name__)
@@ -242,7 +243,7 @@ def cut_clip(clip_id, task=None):
     except Exception as exc:
         db.session.rollback()
         retries_left = getattr(task, "retries", 0) or 0
-        permanent = isinstance(exc, PermanentError)
+        permanent = isinstance(exc, PermanentError | ValueError | MediaError)
         reason = f"{type(exc).__name__}: {exc}"[:2000]
         if permanent or retries_left <= 0:
             log.exception("clip %s failed: %s", clip_id, reason)

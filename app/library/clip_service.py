@@ -470,7 +470,7 @@ def remove_temp_files_of(clip_id):
     if not os.path.isdir(directory):
         return
     for name in os.listdir(directory):
-        if name.startswith(f"{clip_id}-"):
+        if name.startswith((f"{clip_id}-", f".{clip_id}-")):  # ours, or the engine's own
             with contextlib.suppress(OSError):
                 os.remove(os.path.join(directory, name))
 
