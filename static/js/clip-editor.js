@@ -379,22 +379,36 @@
 
   // ------------------------------------------------------------ shot list: « use this shot »
 
+  /* Shot lines carry their timecode in data-tc (library/video.html); a line without it
+   * is read from its .shot-tc text. */
   function shotLines() {
-    return Array.prototype.slice.call(document.querySelectorAll("[data-tc]")).filter(function (el) {
-      return !editor.contains(el);
-    });
+    var lines = Array.prototype.slice.call(document.querySelectorAll("[data-tc]"));
+    if (!lines.length) {
+      lines = Array.prototype.slice.call(document.querySelectorAll("[data-shot-list] > li"));
+    }
+    return lines.filter(function (el) { return !editor.contains(el); });
   }
 
+  function shotTimecode(el) {
+    if (el.hasAttribute("data-tc")) return el.getAttribute("data-tc");
+    var label = el.querySelector(".shot-tc");
+    return label ? label.textContent : "";
+  }
+
+  /* A master timecode (10:00:05:00), else a time from the start (00:00:05:00). */
   function shotFrame(text) {
+    text = String(text || "").trim();
+    if (/^\d{1,2}:\d{1,2}:\d{1,2}$/.test(text)) text += ":00";
     var f = tc.parse(text);
-    if (f === null) return null;
-    if (f >= 0 && f < total) return f;
+    if (f !== null && f >= 0 && f < total) return f;
+    f = tc.parseOffset(text);
+    if (f !== null && f >= 0 && f < total) return f;
     return null;
   }
 
   function addShotButtons() {
     var lines = shotLines();
-    var frames = lines.map(function (el) { return shotFrame(el.getAttribute("data-tc")); });
+    var frames = lines.map(function (el) { return shotFrame(shotTimecode(el)); });
     lines.forEach(function (el, i) {
       var start = frames[i];
       if (start === null || el.querySelector("[data-use-shot]")) return;
@@ -576,20 +590,19 @@
       var tile = document.createElement("span");
       tile.className = "clip-tile";
       tile.style.backgroundImage = 'url("' + cue.src.replace(/"/g, "%22") + '")';
-      if (cue.w && cue.h) {
-        var scale = height / cue.h;
-        tile.style.backgroundPosition = (-cue.x * scale) + "px " + (-cue.y * scale) + "px";
-        tile.dataset.scale = scale;
-        tile.dataset.src = cue.src;
-      }
+      tile.cue = cue;
       strip.appendChild(tile);
     }
-    // The sprite's full size is needed to scale it: read it once.
+    // Scale each sprite cell to its tile: the sprite's full size is needed for that.
     var img = new Image();
     img.onload = function () {
       $$(".clip-tile", strip).forEach(function (tile) {
-        var scale = parseFloat(tile.dataset.scale || "1");
-        tile.style.backgroundSize = (img.naturalWidth * scale) + "px " + (img.naturalHeight * scale) + "px";
+        var cue = tile.cue;
+        if (!cue || !cue.w || !cue.h) return;
+        var sx = tile.clientWidth / cue.w;
+        var sy = tile.clientHeight / cue.h;
+        tile.style.backgroundSize = (img.naturalWidth * sx) + "px " + (img.naturalHeight * sy) + "px";
+        tile.style.backgroundPosition = (-cue.x * sx) + "px " + (-cue.y * sy) + "px";
       });
     };
     img.src = first.src;

@@ -86,6 +86,13 @@
         if (frame < 0 && start + total > day) frame += day; // the master crosses midnight
         return frame;
       },
+      /* Frames from the start of the file of a time written HH:MM:SS:FF (or HH:MM:SS)
+       * counted from zero, e.g. "00:00:05:00" in a shot list; null if not a time. */
+      parseOffset: function (text) {
+        var t = String(text || "").trim();
+        if (/^\d{1,2}:\d{1,2}:\d{1,2}$/.test(t)) t += ":00";
+        return parseCount(t);
+      },
       /* A duration in frames as HH:MM:SS:FF counted from zero. */
       duration: function (frames) {
         return countToText(frames, false);

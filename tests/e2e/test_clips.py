@@ -6,6 +6,8 @@ includes the same partial beside a player and a shot list.
 """
 
 import os
+import shutil
+import subprocess
 
 import pytest
 
@@ -24,25 +26,78 @@ SHOTS = [
 PAGE = """{% extends "base.html" %}
 {% block content %}
 <h1>Storm in the harbour</h1>
-<video data-clip-player controls preload="auto" src="/_clip_test/proxy/{{ video.id }}"></video>
+<video id="player" controls preload="auto" src="/_clip_test/proxy/{{ video.id }}"></video>
 <h2>Shot list</h2>
 <ol class="shot-list">
-{% for tc, text in shots %}<li data-tc="{{ tc }}"><span class="tc">{{ tc }}</span> {{ text }}</li>{% endfor %}
+{% for tc, text in shots %}<li class="shot" data-tc="{{ tc }}"><span class="tc">{{ tc }}</span> {{ text }}</li>{% endfor %}
 </ol>
 <div class="panel">{% include "library/_clip_editor.html" %}</div>
+{% endblock %}
+{% block scripts %}
+<script src="{{ url_for('static', filename='js/timecode.js') }}" defer></script>
+<script src="{{ url_for('static', filename='js/clip-editor.js') }}" defer></script>
 {% endblock %}
 """
 
 
+def _player_files(app, video):
+    """A web proxy (the small H.264 master plays in Chromium), a thumbnail sprite and its
+    WebVTT index, as ingest would leave them."""
+    from app.models import Rendition
+
+    root = app.config["MEDIA_ROOT"]
+    folder = f"videos/{video.id}"
+    os.makedirs(os.path.join(root, folder), exist_ok=True)
+    proxy = f"{folder}/proxy.mp4"
+    shutil.copyfile(os.path.join(root, video.master_path), os.path.join(root, proxy))
+    sprite = f"{folder}/thumbs.jpg"
+    subprocess.run(
+        [
+            "/usr/bin/ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            os.path.join(root, proxy),
+            "-vf",
+            "fps=1,scale=160:90,tile=3x1",
+            "-frames:v",
+            "1",
+            os.path.join(root, sprite),
+        ],
+        check=True,
+        timeout=60,
+    )
+    cues = "".join(
+        f"00:00:0{i}.000 --> 00:00:0{i + 1}.000\nthumbs.jpg#xywh={160 * i},0,160,90\n\n"
+        for i in range(3)
+    )
+    with open(os.path.join(root, f"{folder}/thumbs.vtt"), "w") as f:
+        f.write("WEBVTT\n\n" + cues)
+    video.thumbs_path = sprite
+    video.renditions.append(Rendition(name="proxy", path=proxy, size=1, width=384, height=216))
+    for text in video.texts:
+        text.shot_list = "\n".join(f"{tc} {line}" for tc, line in SHOTS)
+    db.session.commit()
+
+
 @pytest.fixture
 def video_page(app, make_video):  # noqa: F811
-    """(video, url of a page with the player, the shot list and the editor)."""
+    """(video, path of its page: the library's video page, with the player, the shot list
+    and the editor). Without the library's page, a minimal page of this test's own."""
     from flask import render_template_string
 
-    from app.library.sendfile import send_media
     from app.models import Video
 
     video = make_video("h264_closed")
+    _player_files(app, video)
+    if "library.video" in app.view_functions and os.path.exists(
+        os.path.join(app.root_path, "..", "templates", "library", "video.html")
+    ):
+        return video, f"/videos/{video.id}-{video.slug}"
+
+    from app.library.sendfile import send_media
 
     def page(video_id):
         v = db.session.get(Video, video_id)
@@ -78,7 +133,7 @@ def signed_in(app, page, live_server, make_user):
 def _open(page, live_server, path):
     page.goto(live_server.url + path)
     page.wait_for_selector(".clip-editor-ready")
-    page.wait_for_function("document.querySelector('[data-clip-player]').readyState >= 1")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
 
 
 def _seeked(page, frame):
@@ -214,8 +269,8 @@ def test_proxy_plays_in_chromium(page, live_server, video_page):
     """Sanity check of the test page itself: Chromium decodes the H.264 player file."""
     video, path = video_page
     page.goto(live_server.url + path)
-    page.wait_for_function("document.querySelector('[data-clip-player]').readyState >= 1")
-    duration = page.evaluate("document.querySelector('[data-clip-player]').duration")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    duration = page.evaluate("document.getElementById('player').duration")
     assert abs(duration - 3.0) < 0.1
 
 
