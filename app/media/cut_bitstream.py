@@ -1,0 +1,220 @@
+"""Bitstream helpers for the smart-cut engine: NAL units of H.264/HEVC, MPEG-2 GOP headers.
+
+Only what the engine needs: find the NAL unit types of a packet (length-prefixed as
+in MP4/MOV, or Annex B as in MPEG-TS), convert an encoder's Annex B output to the
+length-prefixed form of the master, read parameter sets out of ``avcC``/``hvcC``
+extradata, rename an HEVC CRA picture to BLA, read the SPS id of an ``avcC``, and read
+the time code of an MPEG-2 GOP header.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+H264_IDR = 5
+H264_SPS = 7
+H264_PPS = 8
+
+HEVC_BLA_N_LP = 18
+HEVC_CRA = 21
+HEVC_IRAP = range(16, 22)  # BLA_W_LP .. CRA_NUT (22, 23 are reserved IRAP)
+
+
+def split_annexb(data: bytes) -> list[bytes]:
+    """NAL units (without start codes) of an Annex B byte string."""
+    nals: list[bytes] = []
+    n = len(data)
+    i = data.find(b"\x00\x00\x01")
+    while 0 <= i < n:
+        start = i + 3
+        j = data.find(b"\x00\x00\x01", start)
+        end = n if j < 0 else j
+        nal_end = end
+        # trailing zero bytes belong to the next start code (00 00 00 01) or are padding
+        while nal_end > start and data[nal_end - 1] == 0:
+            nal_end -= 1
+        if nal_end > start:
+            nals.append(data[start:nal_end])
+        i = j
+    return nals
+
+
+def split_length_prefixed(data: bytes, length_size: int = 4) -> list[bytes]:
+    """NAL units of a length-prefixed (MP4 sample) byte string."""
+    nals: list[bytes] = []
+    i = 0
+    n = len(data)
+    while i + length_size <= n:
+        size = int.from_bytes(data[i : i + length_size], "big")
+        i += length_size
+        if size <= 0 or i + size > n:
+            break
+        nals.append(data[i : i + size])
+        i += size
+    return nals
+
+
+def is_annexb(data: bytes) -> bool:
+    return data[:3] == b"\x00\x00\x01" or data[:4] == b"\x00\x00\x00\x01"
+
+
+def to_length_prefixed(nals: list[bytes], length_size: int = 4) -> bytes:
+    return b"".join(len(nal).to_bytes(length_size, "big") + nal for nal in nals)
+
+
+def to_annexb(nals: list[bytes]) -> bytes:
+    return b"".join(b"\x00\x00\x00\x01" + nal for nal in nals)
+
+
+def h264_type(nal: bytes) -> int:
+    return nal[0] & 0x1F
+
+
+def hevc_type(nal: bytes) -> int:
+    return (nal[0] >> 1) & 0x3F
+
+
+class _Bits:
+    """Exp-Golomb reader over an RBSP (emulation prevention bytes removed)."""
+
+    def __init__(self, data: bytes):
+        self.data = data.replace(b"\x00\x00\x03", b"\x00\x00")
+        self.pos = 0
+
+    def bit(self) -> int:
+        byte = self.data[self.pos >> 3]
+        value = (byte >> (7 - (self.pos & 7))) & 1
+        self.pos += 1
+        return value
+
+    def bits(self, n: int) -> int:
+        value = 0
+        for _ in range(n):
+            value = (value << 1) | self.bit()
+        return value
+
+    def ue(self) -> int:
+        zeros = 0
+        while self.bit() == 0:
+            zeros += 1
+            if zeros > 31:
+                raise ValueError("bad exp-Golomb code")
+        return (1 << zeros) - 1 + self.bits(zeros)
+
+
+def avcc_info(extradata: bytes | None) -> tuple[int, list[bytes]] | None:
+    """``(nal_length_size, [SPS..., PPS...])`` of an ``avcC`` record, or None if Annex B."""
+    if not extradata or len(extradata) < 7 or extradata[0] != 1:
+        return None
+    length_size = (extradata[4] & 3) + 1
+    nals: list[bytes] = []
+    i = 5
+    count = extradata[i] & 0x1F
+    i += 1
+    for _ in range(count):
+        size = int.from_bytes(extradata[i : i + 2], "big")
+        nals.append(extradata[i + 2 : i + 2 + size])
+        i += 2 + size
+    count = extradata[i]
+    i += 1
+    for _ in range(count):
+        size = int.from_bytes(extradata[i : i + 2], "big")
+        nals.append(extradata[i + 2 : i + 2 + size])
+        i += 2 + size
+    return length_size, nals
+
+
+def hvcc_info(extradata: bytes | None) -> tuple[int, list[bytes]] | None:
+    """``(nal_length_size, [VPS..., SPS..., PPS..., SEI...])`` of an ``hvcC`` record."""
+    if not extradata or len(extradata) < 23 or extradata[0] != 1:
+        return None
+    length_size = (extradata[21] & 3) + 1
+    nals: list[bytes] = []
+    arrays = extradata[22]
+    i = 23
+    for _ in range(arrays):
+        i += 1  # array_completeness / NAL type
+        count = int.from_bytes(extradata[i : i + 2], "big")
+        i += 2
+        for _ in range(count):
+            size = int.from_bytes(extradata[i : i + 2], "big")
+            nals.append(extradata[i + 2 : i + 2 + size])
+            i += 2 + size
+    return length_size, nals
+
+
+def parameter_sets(codec: str, extradata: bytes | None) -> tuple[int | None, list[bytes]]:
+    """NAL length size (None for Annex B extradata) and the parameter-set NAL units."""
+    info = avcc_info(extradata) if codec == "h264" else hvcc_info(extradata)
+    if info is not None:
+        return info
+    if extradata and is_annexb(extradata):
+        return None, split_annexb(extradata)
+    return None, []
+
+
+def h264_sps_ids(nals: list[bytes]) -> set[int]:
+    ids = set()
+    for nal in nals:
+        if nal and h264_type(nal) == H264_SPS and len(nal) > 4:
+            with contextlib.suppress(IndexError, ValueError):
+                ids.add(_Bits(nal[4:]).ue())
+    return ids
+
+
+def h264_pps_ids(nals: list[bytes]) -> set[int]:
+    ids = set()
+    for nal in nals:
+        if nal and h264_type(nal) == H264_PPS and len(nal) > 1:
+            with contextlib.suppress(IndexError, ValueError):
+                ids.add(_Bits(nal[1:]).ue())
+    return ids
+
+
+def nal_types(codec: str, data: bytes, length_size: int | None) -> list[int]:
+    nals = split_length_prefixed(data, length_size) if length_size else split_annexb(data)
+    if codec == "h264":
+        return [h264_type(n) for n in nals if n]
+    return [hevc_type(n) for n in nals if n]
+
+
+def hevc_cra_to_bla(data: bytes, length_size: int | None) -> bytes:
+    """Rename the CRA slices of a packet to BLA_N_LP (its leading pictures are dropped)."""
+    nals = split_length_prefixed(data, length_size) if length_size else split_annexb(data)
+    out = []
+    for nal in nals:
+        if nal and hevc_type(nal) == HEVC_CRA:
+            nal = bytes([(HEVC_BLA_N_LP << 1) | (nal[0] & 0x81)]) + nal[1:]
+        out.append(nal)
+    return to_length_prefixed(out, length_size) if length_size else to_annexb(out)
+
+
+def mpeg2_gop_timecode(data: bytes) -> tuple[str, bool] | None:
+    """``(timecode, drop)`` from the first GOP header in an MPEG-2 video packet."""
+    i = data.find(b"\x00\x00\x01\xb8")
+    if i < 0 or i + 8 > len(data):
+        return None
+    v = int.from_bytes(data[i + 4 : i + 8], "big")
+    drop = bool(v >> 31 & 1)
+    hours = v >> 26 & 0x1F
+    minutes = v >> 20 & 0x3F
+    seconds = v >> 13 & 0x3F
+    frames = v >> 7 & 0x3F
+    sep = ";" if drop else ":"
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{sep}{frames:02d}", drop
+
+
+def mpeg2_set_gop_timecode(data: bytes, tc: str) -> bytes:
+    """Write timecode ``tc`` (``HH:MM:SS:FF`` or ``;FF`` for drop-frame) into every GOP
+    header of an MPEG-2 video packet (closed_gop / broken_link bits are kept)."""
+    drop = ";" in tc
+    hh, mm, ss, ff = (int(x) for x in tc.replace(";", ":").split(":"))
+    out = bytearray(data)
+    i = out.find(b"\x00\x00\x01\xb8")
+    while i >= 0 and i + 8 <= len(out):
+        v = int.from_bytes(out[i + 4 : i + 8], "big")
+        low = v & 0x7F  # closed_gop, broken_link, 5 stuffing bits
+        v = (drop << 31) | (hh << 26) | (mm << 20) | (1 << 19) | (ss << 13) | (ff << 7) | low
+        out[i + 4 : i + 8] = v.to_bytes(4, "big")
+        i = out.find(b"\x00\x00\x01\xb8", i + 8)
+    return bytes(out)
