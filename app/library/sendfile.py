@@ -195,8 +195,11 @@ def _planned_length(parsed: Range | None, size: int) -> int:
 def _not_satisfiable(app, size):
     from flask_babel import gettext
 
+    message = "The requested range is not satisfiable."
+    if "babel" in app.extensions:
+        message = gettext("The requested range is not satisfiable.")
     response = app.response_class(
-        gettext("The requested range is not satisfiable."),
+        message,
         status=416,
         mimetype="text/plain",
     )

@@ -124,9 +124,10 @@ def make_video(app):
                     VideoText(lang=lang, title=title, summary=summary, story=story, shot_list=shots)
                 )
         video.texts = texts
-        for name in tags:
-            tag = db.session.execute(db.select(Tag).filter_by(name=name)).scalar_one_or_none()
-            video.tags.append(tag or Tag(name=name))
+        with db.session.no_autoflush:
+            for name in tags:
+                tag = db.session.execute(db.select(Tag).filter_by(name=name)).scalar_one_or_none()
+                video.tags.append(tag or Tag(name=name))
         db.session.add(video)
         db.session.flush()
         if files:
