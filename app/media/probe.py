@@ -202,7 +202,13 @@ class MediaInfo:
 
     # -- JSON ----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """All fields, plus the derived ``duration_frames``, ``frame_rate`` ("30000/1001")
+        and ``summary`` for readers of the JSON (ignored again by `from_dict`)."""
+        data = dataclasses.asdict(self)
+        data["duration_frames"] = self.duration_frames
+        data["frame_rate"] = f"{self.frame_rate_num}/{self.frame_rate_den}"
+        data["summary"] = self.summary()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MediaInfo:
