@@ -25,41 +25,43 @@ def _no_fault():
     sender.fault_hook = sender._no_fault
 
 
+def create_subscriber(email, language="fr", status="active"):
+    sub = Subscriber(
+        email=email,
+        language=language,
+        status=status,
+        confirmed_at=utcnow() if status == "active" else None,
+    )
+    db.session.add(sub)
+    db.session.commit()
+    return sub
+
+
+def create_video(title_fr, title_en, summary_fr="", summary_en="", published=True, poster=True):
+    video = Video(
+        slug=title_en.lower().replace(" ", "-")[:60],
+        status="ready",
+        published=published,
+        published_at=utcnow() if published else None,
+        poster_path="posters/p.jpg" if poster else None,
+    )
+    video.texts = [
+        VideoText(lang="fr", title=title_fr, summary=summary_fr),
+        VideoText(lang="en", title=title_en, summary=summary_en),
+    ]
+    db.session.add(video)
+    db.session.commit()
+    return video
+
+
 @pytest.fixture
 def make_subscriber(app):
-    def make(email, language="fr", status="active"):
-        sub = Subscriber(
-            email=email,
-            language=language,
-            status=status,
-            confirmed_at=utcnow() if status == "active" else None,
-        )
-        db.session.add(sub)
-        db.session.commit()
-        return sub
-
-    return make
+    return create_subscriber
 
 
 @pytest.fixture
 def make_video(app):
-    def make(title_fr, title_en, summary_fr="", summary_en="", published=True, poster=True):
-        video = Video(
-            slug=title_en.lower().replace(" ", "-")[:60],
-            status="ready",
-            published=published,
-            published_at=utcnow() if published else None,
-            poster_path="posters/p.jpg" if poster else None,
-        )
-        video.texts = [
-            VideoText(lang="fr", title=title_fr, summary=summary_fr),
-            VideoText(lang="en", title=title_en, summary=summary_en),
-        ]
-        db.session.add(video)
-        db.session.commit()
-        return video
-
-    return make
+    return create_video
 
 
 @pytest.fixture
