@@ -29,27 +29,27 @@ from app.extensions import db
 STAFF_EMAIL = "staff@rushes.local"
 
 DEFENCE_SHOTS_FR = """00:00:00:00 Plan large de la salle de réunion, les ministres prennent place
-00:00:03:12 Plan moyen, poignée de main entre deux ministres devant les drapeaux
-00:00:06:00 SOUNDBITE (français) Ministre des Armées : « Notre sécurité collective se joue maintenant. »
-00:00:10:05 Gros plan sur les documents de travail et les micros
-00:00:13:00 Travelling le long de la table de réunion
-00:00:16:10 Photo de famille des ministres sur les marches
-00:00:18:20 Plan d'ensemble de l'extérieur du bâtiment, drapeaux au vent"""
+00:00:02:12 Plan moyen, poignée de main entre deux ministres devant les drapeaux
+00:00:04:00 SOUNDBITE (français) Ministre des Armées : « Notre sécurité collective se joue maintenant. »
+00:00:07:05 Gros plan sur les documents de travail et les micros
+00:00:09:00 Travelling le long de la table de réunion
+00:00:11:10 Photo de famille des ministres sur les marches
+00:00:13:20 Plan d'ensemble de l'extérieur du bâtiment, drapeaux au vent"""
 
 DEFENCE_SHOTS_EN = """00:00:00:00 Wide shot of the meeting room, ministers taking their seats
-00:00:03:12 Medium shot, two ministers shaking hands in front of the flags
-00:00:06:00 SOUNDBITE (French) Minister for the Armed Forces: "Our collective security is at stake now."
-00:00:10:05 Close-up of working papers and microphones
-00:00:13:00 Tracking shot along the meeting table
-00:00:16:10 Family photo of the ministers on the steps
-00:00:18:20 Exterior wide shot of the building, flags in the wind"""
+00:00:02:12 Medium shot, two ministers shaking hands in front of the flags
+00:00:04:00 SOUNDBITE (French) Minister for the Armed Forces: "Our collective security is at stake now."
+00:00:07:05 Close-up of working papers and microphones
+00:00:09:00 Tracking shot along the meeting table
+00:00:11:10 Family photo of the ministers on the steps
+00:00:13:20 Exterior wide shot of the building, flags in the wind"""
 
 DEMOS = [
     {
         "file": "demo-defence-ministers.mp4",
         "size": (1280, 720),
-        "seconds": 20,
-        "tint": (90, 150),
+        "seconds": 15,
+        "tint": (150, 116),
         "timecode": "10:00:00:00",
         "recorded_on": date(2026, 3, 12),
         "location": "Bruxelles, Belgique",
@@ -88,8 +88,8 @@ DEMOS = [
     {
         "file": "demo-alpine-glacier.mp4",
         "size": (1280, 720),
-        "seconds": 20,
-        "tint": (150, 100),
+        "seconds": 15,
+        "tint": (138, 112),
         "recorded_on": date(2026, 2, 3),
         "location": "Chamonix, France",
         "tags": ["environnement", "climat", "montagne"],
@@ -107,7 +107,7 @@ DEMOS = [
                 "00:00:05:00 Les glaciologues installent une balise GPS\n"
                 "00:00:10:00 SOUNDBITE (français) Glaciologue : « En vingt ans, le front a "
                 "reculé de près d'un kilomètre. »\n"
-                "00:00:15:00 Plan large de la vallée de Chamonix",
+                "00:00:12:00 Plan large de la vallée de Chamonix",
             },
             "en": {
                 "title": "The Argentière glacier keeps retreating",
@@ -121,15 +121,15 @@ DEMOS = [
                 "00:00:05:00 Glaciologists install a GPS beacon\n"
                 '00:00:10:00 SOUNDBITE (French) Glaciologist: "In twenty years the front '
                 'has retreated by almost a kilometre."\n'
-                "00:00:15:00 Wide shot of the Chamonix valley",
+                "00:00:12:00 Wide shot of the Chamonix valley",
             },
         },
     },
     {
         "file": "demo-port-of-marseille.mp4",
         "size": (1280, 720),
-        "seconds": 20,
-        "tint": (110, 170),
+        "seconds": 15,
+        "tint": (112, 142),
         "recorded_on": date(2026, 1, 20),
         "location": "Marseille, France",
         "tags": ["économie", "transport", "Méditerranée"],
@@ -163,7 +163,7 @@ DEMOS = [
     {
         "file": "demo-night-market-1080i.mp4",
         "size": (1920, 1080),
-        "seconds": 10,
+        "seconds": 8,
         "tint": (128, 128),
         "interlaced": True,
         "recorded_on": date(2025, 12, 14),
@@ -274,7 +274,7 @@ def generate_master(
     params = f"keyint={fps * 2}:min-keyint={fps}:scenecut=0"
     if interlaced:
         params += ":interlaced=1:tff=1"
-    video.options = {"preset": "veryfast", "crf": "20", "x264-params": params}
+    video.options = {"preset": "ultrafast", "crf": "18", "x264-params": params}
     audio = container.add_stream("aac", rate=48000, layout="stereo")
     audio.bit_rate = 192000
 

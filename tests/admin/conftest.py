@@ -32,9 +32,7 @@ class TusClient:
 
     def create(self, length, filename="master.mp4", **meta):
         meta = {"filename": filename, **meta}
-        encoded = ",".join(
-            f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in meta.items()
-        )
+        encoded = ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in meta.items())
         return self.client.post(
             "/admin/uploads/",
             headers=self.headers(**{"Upload-Length": str(length), "Upload-Metadata": encoded}),

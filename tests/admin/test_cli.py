@@ -49,9 +49,7 @@ def test_import_copy_shows_progress(app, master):
 
 
 def test_import_refuses_a_non_video(app, master):
-    result = app.test_cli_runner().invoke(
-        args=["rushes", "import", str(master("not_video"))]
-    )
+    result = app.test_cli_runner().invoke(args=["rushes", "import", str(master("not_video"))])
     assert result.exit_code != 0
     assert "not a video" in result.output
     assert db.session.execute(db.select(Video)).first() is None

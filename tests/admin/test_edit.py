@@ -62,8 +62,13 @@ def test_strangers_get_404_everywhere(app, client, make_user, login, make_video)
     for who in ("anonymous", "user"):
         if who == "user":
             login("user@example.org")
-        for url in ("/admin/", "/admin/videos", f"/admin/videos/{video.id}",
-                    "/admin/videos/status.json", f"/admin/videos/{video.id}/delete"):
+        for url in (
+            "/admin/",
+            "/admin/videos",
+            f"/admin/videos/{video.id}",
+            "/admin/videos/status.json",
+            f"/admin/videos/{video.id}/delete",
+        ):
             assert client.get(url).status_code == 404, (who, url)
         for url in (f"/admin/videos/{video.id}/publish", f"/admin/videos/{video.id}/delete"):
             assert client.post(url).status_code == 404, (who, url)
@@ -73,7 +78,9 @@ def test_strangers_get_404_everywhere(app, client, make_user, login, make_video)
 def test_list_shows_videos_and_their_state(app, client, staff, make_video):
     make_video(title=DEFENCE_FR)
     make_video(status="processing", title="En cours", files=False, progress=0.42)
-    make_video(status="failed", title="Cassée", files=False, error="The file contains no video stream.")
+    make_video(
+        status="failed", title="Cassée", files=False, error="The file contains no video stream."
+    )
     page = client.get("/admin/videos", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert DEFENCE_FR in page
     assert 'value="42"' in page  # the progress bar of the one being processed
@@ -113,9 +120,13 @@ def test_edit_saves_texts_tags_and_defaults(app, client, staff, make_video):
 
 def test_bad_shot_list_lines_are_reported_and_input_kept(app, client, staff, make_video):
     video = make_video(fps_num=25, fps_den=1)
-    shots = "00:00:01:00 Good\n10:61:00:00 Bad minutes\n\n00:00:02:30 Frame 30 at 25 fps\nno timecode"
+    shots = (
+        "00:00:01:00 Good\n10:61:00:00 Bad minutes\n\n00:00:02:30 Frame 30 at 25 fps\nno timecode"
+    )
     response = post_form(
-        client, f"/admin/videos/{video.id}", form_data(shots_en=shots, title_en="Kept title"),
+        client,
+        f"/admin/videos/{video.id}",
+        form_data(shots_en=shots, title_en="Kept title"),
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 400
@@ -128,7 +139,9 @@ def test_bad_shot_list_lines_are_reported_and_input_kept(app, client, staff, mak
     staff.language = "fr"
     db.session.commit()
     fr = post_form(
-        client, f"/admin/videos/{video.id}", form_data(shots_fr="25:00:00 x"),
+        client,
+        f"/admin/videos/{video.id}",
+        form_data(shots_fr="25:00:00 x"),
         headers={"Accept-Language": "fr"},
     )
     assert "La ligne 1 n'est pas" in html.unescape(fr.get_data(as_text=True))
@@ -136,8 +149,12 @@ def test_bad_shot_list_lines_are_reported_and_input_kept(app, client, staff, mak
 
 def test_bad_date_is_a_clear_400(app, client, staff, make_video):
     video = make_video()
-    response = post_form(client, f"/admin/videos/{video.id}", form_data(recorded_on="12/31/2026"),
-                         headers={"Accept-Language": "en"})
+    response = post_form(
+        client,
+        f"/admin/videos/{video.id}",
+        form_data(recorded_on="12/31/2026"),
+        headers={"Accept-Language": "en"},
+    )
     assert response.status_code == 400
     assert "12/31/2026" in response.get_data(as_text=True)
 

@@ -104,7 +104,9 @@ def test_ingest_is_idempotent(app, master, queued_video):
     assert sha256(Path(app.config["MEDIA_ROOT"]) / video.master_path) == first
 
 
-def test_failure_keeps_the_master_and_can_be_retried(app, client, staff, master, queued_video, monkeypatch):
+def test_failure_keeps_the_master_and_can_be_retried(
+    app, client, staff, master, queued_video, monkeypatch
+):
     from app.media import derivatives
     from app.media.errors import MediaError
     from tests.helpers import csrf_token

@@ -1,6 +1,7 @@
 """Chromium: a staff member uploads a master through the page and sees it become ready."""
 
 import pytest
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Video
@@ -77,9 +78,7 @@ def test_the_list_refreshes_by_itself(app, page, live_server, make_user):
 
     video.progress = 0.6
     db.session.commit()
-    page.wait_for_function(
-        "document.querySelector('[data-video-id] progress').value === 60"
-    )
+    expect(row.locator("progress")).to_have_attribute("value", "60")
     video.status = "failed"
     video.error = "The file contains no video stream."
     db.session.commit()
