@@ -24,7 +24,7 @@ def _log_in(page, live_server, email):
     page.wait_for_url(lambda url: "/login" not in url)
 
 
-def test_staff_uploads_a_master_and_sees_it_ready(app, page, live_server, make_user, master):
+def test_staff_uploads_a_master_and_sees_it_ready(app, page, live_server, make_user, master):  # noqa: F811
     make_user(email="staff@example.org", staff=True)
     _log_in(page, live_server, "staff@example.org")
     page.goto(live_server.url + "/admin/upload")
@@ -52,7 +52,7 @@ def test_staff_uploads_a_master_and_sees_it_ready(app, page, live_server, make_u
     assert "h264_closed.mp4" in page.locator(".admin-facts").inner_text()
 
 
-def test_a_non_video_is_refused_on_the_page(app, page, live_server, make_user, master):
+def test_a_non_video_is_refused_on_the_page(app, page, live_server, make_user, master):  # noqa: F811
     make_user(email="staff@example.org", staff=True)
     _log_in(page, live_server, "staff@example.org")
     page.goto(live_server.url + "/admin/upload")
