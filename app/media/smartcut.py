@@ -399,6 +399,8 @@ class _CutJob:
         try:
             done = False
             for packet in packets:
+                if packet.size == 0:
+                    continue  # the demuxer's end-of-stream packet: flushed below
                 if packet.pts is not None and packet.pts < start.pts:
                     continue  # a leading picture of the start keyframe
                 for frame in vs.decode(packet):
@@ -1057,6 +1059,16 @@ class _CutJob:
                     and packet.pts >= self.t_out
                 ):
                     continue
+                if first and self.codec == "mpeg2video" and self.start_tc and not self.intra:
+                    # the GOP header names its first displayed picture; its leading B
+                    # pictures were dropped, so that is now the I picture
+                    tc = tcm.index_to_tc(self.index_of(start.pts), self.start_tc, self.rate)
+                    new = av.Packet(bs.mpeg2_set_gop_timecode(bytes(packet), tc))
+                    new.pts, new.dts = packet.pts, packet.dts
+                    new.time_base = packet.time_base
+                    new.duration = packet.duration
+                    new.is_keyframe = True
+                    packet = new
                 if first and self.codec in ("h264", "hevc"):
                     data = bytes(packet)
                     if start.cra:
