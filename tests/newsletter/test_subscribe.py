@@ -43,9 +43,9 @@ def test_visitor_double_opt_in(client, mailbox):
     assert "zoe@example.org" in page.get_data(as_text=True)
     assert _sub("zoe@example.org").status == "pending"
 
-    confirmed = post_form(client, link, {})
+    confirmed = post_form(client, link, {}, headers={"Accept-Language": "fr"})
     assert confirmed.status_code == 200
-    assert "Subscription confirmed" in confirmed.get_data(as_text=True)
+    assert "Abonnement confirmé" in confirmed.get_data(as_text=True)
     sub = _sub("zoe@example.org")
     assert sub.status == "active"
     assert sub.language == "en"
