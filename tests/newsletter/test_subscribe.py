@@ -75,9 +75,8 @@ def test_same_answer_whether_or_not_already_subscribed(client, mailbox, make_sub
             page="/newsletter",
         )
         followed = client.get(response.headers["Location"])
-        answers.append(
-            (response.status_code, response.headers["Location"], followed.get_data(as_text=True))
-        )
+        page = re.sub(r'name="csrf_token"[^>]*>', "", followed.get_data(as_text=True))
+        answers.append((response.status_code, response.headers["Location"], page))
     assert answers[0] == answers[1]
     assert _sub("old@example.org").status == "active"  # still active, nothing revealed
 
