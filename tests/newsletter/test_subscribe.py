@@ -256,6 +256,8 @@ def test_footer_form_is_on_every_page(client):
     html = client.get("/terms", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert 'action="/newsletter/subscribe"' in html
     assert 'name="language"' in html
+    assert '<option value="en" lang="en" selected>English</option>' in html
+    assert '<option value="fr" lang="fr" >Français</option>' in html
 
 
 def test_deleting_an_account_removes_its_subscription(app, make_user, make_subscriber):
