@@ -1,5 +1,7 @@
 """Absolute URLs for mails, built from SITE_URL (a job has no request to take a host from)."""
 
+import os
+
 from flask import current_app
 
 
@@ -14,31 +16,18 @@ def external_url(endpoint, **values):
 
 
 def video_page_url(video):
-    """The library's video page. Built here from the agreed pattern /videos/<id>-<slug>
-    when the library blueprint has no `library.video` endpoint (yet)."""
-    for endpoint, values in (
-        ("library.video", {"video_id": video.id, "slug": video.slug}),
-        ("library.video", {"id": video.id, "slug": video.slug}),
-    ):
-        if endpoint in current_app.view_functions:
-            try:
-                return external_url(endpoint, **values)
-            except Exception:  # noqa: S112  the endpoint takes other arguments
-                continue
+    """The library's video page, /videos/<id>-<slug>."""
+    if "library.video" in current_app.view_functions:
+        return external_url("library.video", video_id=video.id, slug=video.slug)
     return site_url(f"/videos/{video.id}-{video.slug}")
 
 
 def video_poster_url(video):
-    """The poster image by absolute URL (mail clients fetch it without a session)."""
+    """The poster image by absolute URL. The library serves a published video's poster
+    to anyone (`library.media_file`), so mail clients can fetch it without a session."""
     if not video.poster_path:
         return None
-    for endpoint, values in (
-        ("library.poster", {"video_id": video.id}),
-        ("library.poster", {"id": video.id}),
-    ):
-        if endpoint in current_app.view_functions:
-            try:
-                return external_url(endpoint, **values)
-            except Exception:  # noqa: S112
-                continue
-    return site_url(f"/videos/{video.id}/poster.jpg")
+    filename = os.path.basename(video.poster_path)
+    if "library.media_file" in current_app.view_functions:
+        return external_url("library.media_file", video_id=video.id, filename=filename)
+    return site_url(f"/videos/{video.id}/files/{filename}")

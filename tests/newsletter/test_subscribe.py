@@ -5,6 +5,7 @@ import re
 from app.extensions import db
 from app.models import Subscriber
 from app.newsletter import service
+from tests.conftest import PASSWORD
 from tests.helpers import html_part, post_form, text_part
 
 LINK_RE = re.compile(r"https://rushes\.example/newsletter/confirm/[A-Za-z0-9_.\-]+")
@@ -285,3 +286,24 @@ def test_unconfirmed_visitors_are_purged(client, mailbox, clock):
     clock.advance(days=8)
     assert service.purge_unconfirmed() == 1
     assert _sub("p@example.org") is None
+
+
+def test_deleting_an_account_on_the_account_page_removes_its_subscription(
+    client, make_user, login, mailbox
+):
+    from app.models import User
+
+    make_user("leaver@example.org", language="en")
+    login("leaver@example.org")
+    post_form(client, "/newsletter/me/subscribe", {"next": "/account/"}, page="/account/")
+    assert _sub("leaver@example.org").status == "active"
+    response = post_form(
+        client,
+        "/account/delete",
+        {"delete_password": PASSWORD, "confirm_delete": "y"},
+        page="/account/",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    db.session.expire_all()
+    assert User.by_email("leaver@example.org") is None
+    assert _sub("leaver@example.org") is None
