@@ -149,10 +149,9 @@ def _listing_options():
 
 def list_videos(filters: Filters, per_page: int) -> Page:
     base = db.select(Video.id).where(Video.published.is_(True))
-    matches = None
-    if search.terms(filters.q):
-        matches = search.matching(filters.q)
-        base = base.join(matches, matches.c.video_id == Video.id)
+    words = search.terms(filters.q)
+    if words:
+        base = base.where(Video.id.in_(search.matching_ids(filters.q)))
     if filters.date_from:
         base = base.where(Video.recorded_on >= filters.date_from)
     if filters.date_to:
@@ -168,13 +167,19 @@ def list_videos(filters: Filters, per_page: int) -> Page:
         base = base.where(Video.id.in_(tagged))
 
     total = db.session.execute(db.select(func.count()).select_from(base.subquery())).scalar_one()
+    if not total:
+        return Page([], 0, filters.page, per_page)
 
-    newest = (Video.published_at.desc().nulls_last(), Video.id.desc())
-    if filters.sort == "relevance" and matches is not None:
-        order = (matches.c.rank.desc(), *newest)
+    # Published videos always have published_at: this order walks its index.
+    newest = (Video.published_at.desc(), Video.id.desc())
+    if filters.sort == "relevance" and words:
+        matches = search.matching(filters.q)
+        ids_stmt = base.join(matches, matches.c.video_id == Video.id).order_by(
+            matches.c.rank.desc(), *newest
+        )
     else:
-        order = newest
-    ids_stmt = base.order_by(*order).limit(per_page).offset((filters.page - 1) * per_page)
+        ids_stmt = base.order_by(*newest)
+    ids_stmt = ids_stmt.limit(per_page).offset((filters.page - 1) * per_page)
     ids = list(db.session.execute(ids_stmt).scalars())
     if not ids:
         return Page([], total, filters.page, per_page)
@@ -216,3 +221,56 @@ def filter_choices():
     value = (list(tags), list(locations))
     _choices_cache.update(at=now, key=key, value=value)
     return value
+
+
+# ------------------------------------------------------------------ fragment cache
+
+
+class FragmentCache:
+    """Rendered listing fragments (grid, count, pagination), per process, for a few seconds.
+
+    The fragment does not depend on who asks (only published videos are listed), so it
+    is shared by all visitors; the page around it (header, CSRF token, flashes) is
+    rendered for each request. Any change to a video, its texts or tags made through the
+    ORM in this process clears the cache at once; other processes see it within
+    LIBRARY_CACHE_SECONDS (default 30; 0 turns the cache off; off by default in tests).
+    """
+
+    def __init__(self, max_entries=512):
+        self.max_entries = max_entries
+        self.entries = {}
+
+    def get(self, key, ttl):
+        entry = self.entries.get(key)
+        if entry is None or time.monotonic() - entry[0] > ttl:
+            return None
+        return entry[1]
+
+    def put(self, key, value):
+        if len(self.entries) >= self.max_entries:
+            oldest = min(self.entries, key=lambda k: self.entries[k][0])
+            self.entries.pop(oldest, None)
+        self.entries[key] = (time.monotonic(), value)
+
+    def clear(self, *args):
+        self.entries.clear()
+        _choices_cache["at"] = 0.0
+
+
+fragments = FragmentCache()
+
+
+def cache_seconds():
+    app = current_app
+    return float(app.config.get("LIBRARY_CACHE_SECONDS", 0 if app.testing else 30))
+
+
+def _listen_for_changes():
+    from sqlalchemy import event
+
+    for model in (Video, VideoText, Tag):
+        for name in ("after_insert", "after_update", "after_delete"):
+            event.listen(model, name, fragments.clear)
+
+
+_listen_for_changes()

@@ -7,13 +7,16 @@ import os
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.clock import utcnow
 from app.extensions import db
 from app.library import bp, present
 from app.library.downloads import log_callback
 from app.library.queries import (
+    cache_seconds,
     filter_choices,
+    fragments,
     is_staff,
     list_videos,
     media_path,
@@ -41,21 +44,32 @@ def _template_helpers(state):
 def _listing(template, home=False):
     filters = parse_filters(request.args)
     per_page = current_app.config.get("VIDEOS_PER_PAGE", 24)
-    status = 200
+    lang = _lang()
+    tags, locations = filter_choices()
     if filters.errors:
         # Keep what was typed; show the errors; list nothing rather than a wrong result.
-        page = None
-        status = 400
+        results, status = "", 400
     else:
-        page = list_videos(filters, per_page)
-    tags, locations = filter_choices()
+        status = 200
+        ttl = cache_seconds()
+        key = (lang, per_page, home, tuple(sorted(filters.url_args(page=filters.page).items())))
+        results = fragments.get(key, ttl) if ttl > 0 else None
+        if results is None:
+            page = list_videos(filters, per_page)
+            results = Markup(  # noqa: S704 - an autoescaped template
+                render_template(
+                    "library/_results.html", filters=filters, page=page, lang=lang, home=home
+                )
+            )
+            if ttl > 0:
+                fragments.put(key, results)
     return render_template(
         template,
         filters=filters,
-        page=page,
+        results=results,
         tags=tags,
         locations=locations,
-        lang=_lang(),
+        lang=lang,
         home=home,
     ), status
 

@@ -158,6 +158,27 @@ def matching(query: str):
     return _matching_sqlite(fts5_query(query))
 
 
+def matching_ids(query: str):
+    """Select of the ids of videos whose texts match (no ranking: for counts and date order).
+
+    None when the query has no words.
+    """
+    words = terms(query)
+    if not words:
+        return None
+    if db.engine.dialect.name == "postgresql":
+        unaccented = func.rushes_unaccent(" ".join(words))
+        tsquery = func.websearch_to_tsquery(literal_column("'french'::regconfig"), unaccented).op(
+            "||"
+        )(func.websearch_to_tsquery(literal_column("'english'::regconfig"), unaccented))
+        return select(VideoText.video_id).where(
+            literal_column("video_texts.search_vector").op("@@")(tsquery)
+        )
+    fts = table(FTS_TABLE, column("rowid"))
+    hits = select(fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(fts5_query(query)))
+    return select(VideoText.video_id).where(VideoText.id.in_(hits))
+
+
 def _matching_sqlite(fts_query):
     fts = table(FTS_TABLE, column("rowid"))
     # bm25() is only allowed in a plain full-text query: score first, aggregate outside.

@@ -236,3 +236,21 @@ def test_list_page_runs_a_fixed_number_of_queries(client, app, make_video):
     assert run("/videos") == one
     assert run("/videos?q=defense") == search_one
     assert one <= 6
+
+
+def test_listing_fragment_cache_is_cleared_when_a_video_changes(client, app, make_video):
+    app.config["LIBRARY_CACHE_SECONDS"] = 300
+    video = make_video(title_en="First title")
+    assert titles(client, "/videos") == ["First title"]
+    # A change made behind the ORM's back is not seen while the fragment is fresh...
+    db.session.execute(db.text("UPDATE video_texts SET title = 'Sneaky' WHERE lang = 'en'"))
+    db.session.commit()
+    assert titles(client, "/videos") == ["First title"]
+    # ...a change through the ORM (as the admin pages make them) clears it at once.
+    db.session.refresh(video)
+    next(t for t in video.texts if t.lang == "en").summary = "Edited"
+    db.session.commit()
+    assert titles(client, "/videos") == ["Sneaky"]
+    video.published = False
+    db.session.commit()
+    assert titles(client, "/videos") == []

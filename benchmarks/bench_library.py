@@ -1,0 +1,241 @@
+"""Library pages with 10,000 published videos, through gunicorn, against a bare route.
+
+Scenarios, each for --seconds with --concurrency client threads (new connection per
+request, as gunicorn's sync workers close them):
+
+* bare        GET /_bench/bare: a route of the same app that returns "ok" (the ceiling)
+* list        GET /videos?page=1..5, the listing as visitors get it (fragment cache on)
+* list-cold   the same with LIBRARY_CACHE_SECONDS=0 (every request queries and renders)
+* search      GET /videos?q=... over 24 queries in both languages, cache off, with
+              filters and both sorts: the latency that matters for search
+
+Usage (fixtures are built first if the database is empty)::
+
+    .venv/bin/python benchmarks/bench_library.py
+    .venv/bin/python benchmarks/bench_library.py \
+        --database postgresql+psycopg://postgres@127.0.0.1:5432/bench_library
+
+Results: printed, and written to benchmarks/out/library/results-<dialect>.json.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out" / "library"
+sys.path.insert(0, str(ROOT))
+
+SEARCHES = [
+    "q=d%C3%A9fense",
+    "q=defense&sort=date",
+    "q=ministre+budget",
+    "q=ministers",
+    "q=glacier",
+    "q=sommet+europ%C3%A9en",
+    "q=summit&from=2024-01-01&to=2024-12-31",
+    "q=gr%C3%A8ve&tag=Soci%C3%A9t%C3%A9",
+    "q=football&location=Lyon",
+    "q=inondation",
+    "q=floods&sort=date",
+    "q=h%C3%B4pital",
+    "q=hospital+vaccine",
+    "q=election+president",
+    "q=%C3%A9lection",
+    "q=police&tag=Justice",
+    "q=train",
+    "q=harvest+farmers",
+    "q=r%C3%A9forme+retraite",
+    "q=migrants",
+    "q=festival&sort=date",
+    "q=conference+press",
+    "q=march%C3%A9",
+    "q=energy&location=Paris",
+]
+
+
+def wsgi_app():
+    """gunicorn 'bench_library:wsgi_app()': the real app plus a bare route."""
+    import config
+    from app import create_app
+
+    app = create_app(config.Config)
+    if os.environ.get("BENCH_LIBRARY_CACHE_SECONDS") is not None:
+        app.config["LIBRARY_CACHE_SECONDS"] = float(os.environ["BENCH_LIBRARY_CACHE_SECONDS"])
+
+    @app.get("/_bench/bare")
+    def bench_bare():
+        return "ok"
+
+    return app
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(port, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/_bench/bare")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+class Server:
+    def __init__(self, database, workers, cache_seconds=None):
+        self.port = _free_port()
+        env = dict(os.environ, DATABASE_URL=database, PYTHONPATH=str(ROOT))
+        env["RUSHES_INSTANCE"] = str(OUT / "instance")
+        if cache_seconds is not None:
+            env["BENCH_LIBRARY_CACHE_SECONDS"] = str(cache_seconds)
+        self.process = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "--chdir",
+                str(HERE),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+                "bench_library:wsgi_app()",
+            ],
+            env=env,
+        )
+        _wait_for(self.port)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(30)
+
+
+def load(port, paths, seconds, concurrency):
+    """Requests per second and latencies (ms) of GETs over `paths`, round robin."""
+    latencies, errors = [], []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def worker(offset):
+        mine, i = [], offset
+        while time.monotonic() < stop_at:
+            path = paths[i % len(paths)]
+            i += 1
+            start = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request("GET", path, headers={"Accept-Language": "fr"})
+                response = conn.getresponse()
+                response.read()
+                conn.close()
+                if response.status != 200:
+                    errors.append((path, response.status))
+                    continue
+            except OSError as exc:
+                errors.append((path, str(exc)))
+                continue
+            mine.append((time.perf_counter() - start) * 1000)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": len(errors),
+        "rps": len(latencies) / elapsed,
+        "median_ms": statistics.median(latencies) if latencies else None,
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] if latencies else None,
+    }
+
+
+def ensure_fixtures(database, count):
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(database)
+    try:
+        with engine.connect() as conn:
+            have = conn.execute(sqlalchemy.text("SELECT count(*) FROM videos")).scalar()
+    except Exception:
+        have = 0
+    engine.dispose()
+    if have != count:
+        from make_fixtures import build
+
+        print(f"building {count} videos in {database} ...", flush=True)
+        build(database, count)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database", default=f"sqlite:///{OUT / 'library.db'}", help="SQLAlchemy URL"
+    )
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(HERE))
+    ensure_fixtures(args.database, args.count)
+    dialect = args.database.split(":")[0].split("+")[0]
+    results = {}
+    listing = [f"/videos?page={n}" for n in range(1, 6)]
+
+    server = Server(args.database, args.workers)
+    try:
+        load(server.port, ["/_bench/bare", *listing], 2, args.concurrency)  # warm up
+        results["bare"] = load(server.port, ["/_bench/bare"], args.seconds, args.concurrency)
+        results["list"] = load(server.port, listing, args.seconds, args.concurrency)
+    finally:
+        server.stop()
+    server = Server(args.database, args.workers, cache_seconds=0)
+    try:
+        searches = [f"/videos?{q}" for q in SEARCHES]
+        load(server.port, searches, 2, args.concurrency)  # warm up
+        results["list-cold"] = load(server.port, listing, args.seconds, args.concurrency)
+        # Latency of one search at a time, then under load.
+        results["search"] = load(server.port, searches, args.seconds, 1)
+        results["search-loaded"] = load(server.port, searches, args.seconds, args.concurrency)
+    finally:
+        server.stop()
+
+    bare = results["bare"]["rps"]
+    print(f"\n{args.count} published videos, {dialect}, gunicorn --workers {args.workers}")
+    print(f"{'scenario':<15}{'req/s':>9}{'ratio':>8}{'median ms':>11}{'p95 ms':>9}{'errors':>8}")
+    for name, r in results.items():
+        r["ratio_to_bare"] = r["rps"] / bare if bare else None
+        print(
+            f"{name:<15}{r['rps']:>9.1f}{r['ratio_to_bare']:>8.2f}"
+            f"{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}{r['errors']:>8}"
+        )
+    (OUT / f"results-{dialect}.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
