@@ -43,7 +43,6 @@ from email.utils import formataddr, formatdate, parseaddr
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import email_dispatched
-from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.extensions import db, mail
@@ -454,13 +453,13 @@ class Run:
         if not force and now - self.last_check < CHECK_INTERVAL:
             return True
         self.last_check = now
-        self.session.execute(
+        self.connection.execute(
             db.update(NewsletterIssue)
             .where(NewsletterIssue.id == self.issue_id, NewsletterIssue.run_id == self.run_id)
             .values(heartbeat_at=utcnow())
         )
-        self.session.commit()
-        status, run_id = self.session.execute(
+        self.connection.commit()
+        status, run_id = self.connection.execute(
             db.select(NewsletterIssue.status, NewsletterIssue.run_id).where(
                 NewsletterIssue.id == self.issue_id
             )
@@ -473,26 +472,27 @@ class Run:
         return status == "sending"
 
     def set_issue(self, **values):
-        self.session.execute(
+        self.connection.execute(
             db.update(NewsletterIssue)
             .where(NewsletterIssue.id == self.issue_id, NewsletterIssue.run_id == self.run_id)
             .values(**values)
         )
-        self.session.commit()
+        self.connection.commit()
 
     def set_row(self, delivery_id, from_statuses, **values):
         table = Delivery.__table__  # Core: no ORM bookkeeping on the hot path
-        changed = self.session.execute(
+        changed = self.connection.execute(
             table.update()
             .where(table.c.id == delivery_id, table.c.status.in_(from_statuses))
             .values(**values)
         ).rowcount
-        self.session.commit()
+        self.connection.commit()
         return changed == 1
 
     # -- database
     def open_session(self):
-        """A session on a connection of its own, tuned for many tiny transactions.
+        """A connection of its own (Core, no ORM on the hot path), tuned for many tiny
+        transactions.
 
         Each recipient costs two commits. On PostgreSQL they are asynchronous commits
         (synchronous_commit off): durable across a crash of the worker, the only failure
@@ -507,11 +507,9 @@ class Run:
         elif dialect == "sqlite":
             self.connection.exec_driver_sql("PRAGMA synchronous=OFF")
         self.connection.commit()
-        self.session = Session(bind=self.connection, expire_on_commit=False)
+
 
     def close_session(self):
-        with contextlib.suppress(Exception):
-            self.session.close()
         with contextlib.suppress(Exception):
             self.connection.invalidate()
             self.connection.close()
@@ -525,11 +523,13 @@ class Run:
             self.close_session()
 
     def _run(self):
-        issue = self.session.get(NewsletterIssue, self.issue_id)
+        issue = db.session.get(NewsletterIssue, self.issue_id)
+        if issue is not None:
+            db.session.refresh(issue)
         if issue is None or issue.run_id != self.run_id or issue.status != "sending":
             return "not-ours"
         # Rows another (dead) run left between its two commits: uncertain, never re-sent.
-        self.session.execute(
+        self.connection.execute(
             db.update(Delivery)
             .where(
                 Delivery.issue_id == self.issue_id,
@@ -542,8 +542,15 @@ class Run:
                 "it may or may not have been delivered.",
             )
         )
-        self.session.commit()
+        self.connection.commit()
         self.factory = MessageFactory(issue)
+        db.session.commit()  # end the ORM session's read: the run uses its own connection
+        # The unsubscribe URL's path is built once; only the signed token changes.
+        self.unsubscribe_serializer = service._unsubscribe_serializer()
+        marker = "TOKEN-MARKER"
+        self.unsubscribe_prefix = service.external_url("newsletter.unsubscribe", token=marker)[
+            : -len(marker)
+        ]
         self.message_domain = self.factory.domain
         try:
             self.transport.open()
@@ -566,7 +573,7 @@ class Run:
                 return "stopped"
             batch = self.next_batch()
             if not batch:
-                left = self.session.execute(
+                left = self.connection.execute(
                     db.select(db.func.count())
                     .select_from(Delivery)
                     .where(
@@ -587,7 +594,7 @@ class Run:
 
     def next_batch(self):
         subscribers = Subscriber.__table__
-        rows = self.session.execute(
+        rows = self.connection.execute(
             db.select(
                 Delivery.id,
                 Delivery.subscriber_id,
@@ -621,8 +628,8 @@ class Run:
 
     def deliver(self, row, _retry=True):
         delivery_id = row.id
-        token_holder = Subscriber(id=row.subscriber_id, email=row.subscriber_email)
-        unsubscribe_url = service.unsubscribe_url(token_holder)
+        token = self.unsubscribe_serializer.dumps([row.subscriber_id, row.subscriber_email])
+        unsubscribe_url = self.unsubscribe_prefix + token
         message_id = Delivery(issue_id=self.issue_id, id=delivery_id).message_id(
             self.message_domain, self.factory.secret
         )
