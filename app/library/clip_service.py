@@ -399,6 +399,22 @@ def recent_requests(video, user, limit=RECENT_LIMIT):
     )
 
 
+def pending_count(user) -> int:
+    """How many of the user's clips are still waiting or being cut."""
+    return int(
+        db.session.execute(
+            select(func.count(ClipRequest.id))
+            .join(Clip)
+            .where(ClipRequest.user_id == user.id, Clip.status.in_(("queued", "running")))
+        ).scalar_one()
+    )
+
+
+def is_cached_or_pending(video, in_frame, out_frame) -> bool:
+    clip = _find_clip(video.id, in_frame, out_frame)
+    return clip is not None and clip.status in ("done", "queued", "running")
+
+
 # ---------------------------------------------------------------- stale jobs
 
 

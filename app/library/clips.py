@@ -9,7 +9,7 @@ The id is the user's ClipRequest id (see app/library/clip_service.py).
 
 from __future__ import annotations
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
 from flask_login import current_user
@@ -100,6 +100,19 @@ def clip_create(video_id):
         in_frame, out_frame = service.parse_selection(video, data)
     except service.SelectionError as exc:
         return _json_error(400, str(exc))
+    limit = int(current_app.config.get("CLIP_MAX_PENDING_PER_USER", 5))
+    if (
+        not current_user.is_staff
+        and not service.is_cached_or_pending(video, in_frame, out_frame)
+        and service.pending_count(current_user) >= limit
+    ):
+        return _json_error(
+            429,
+            _(
+                "You already have %(num)d clips being cut. Please wait until they are ready.",
+                num=limit,
+            ),
+        )
     clip_request, _enqueued = service.request_clip(video, current_user, in_frame, out_frame)
     body = service.status_dict(clip_request, url_for, staff=current_user.is_staff)
     response = jsonify(body)

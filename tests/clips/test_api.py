@@ -373,3 +373,20 @@ def test_download_needs_the_usage_terms(client, make_user, make_video, post_clip
     user.usage_terms_accepted_at = None
     db.session.commit()
     assert client.get(f"/clips/{body['id']}/download").status_code == 403
+
+
+def test_too_many_clips_in_the_works_is_a_429(
+    client, app, logged_in, make_video, post_clip, monkeypatch
+):
+    from app.library import clip_service
+
+    app.config["CLIP_MAX_PENDING_PER_USER"] = 2
+    monkeypatch.setattr(clip_service, "enqueue", lambda clip: None)  # jobs stay queued
+    video = make_video()
+    assert post_clip(video.id, json={"in_frame": 0, "out_frame": 5}).status_code == 202
+    assert post_clip(video.id, json={"in_frame": 5, "out_frame": 9}).status_code == 202
+    third = post_clip(video.id, json={"in_frame": 9, "out_frame": 12})
+    assert third.status_code == 429
+    assert "2 clips being cut" in third.get_json()["error"]
+    # Asking again for one already in the works is not a new job: allowed.
+    assert post_clip(video.id, json={"in_frame": 0, "out_frame": 5}).status_code == 202
