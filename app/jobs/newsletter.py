@@ -1,4 +1,5 @@
-"""Newsletter jobs: send an issue (one run), and resume sends whose worker died."""
+"""Newsletter jobs: send an issue (one run); every minute, resume sends whose worker died
+and forget visitors who never confirmed their subscription."""
 
 from huey import crontab
 
@@ -14,11 +15,11 @@ def send_issue_task(issue_id, run_id):
 
 
 @huey.periodic_task(crontab(minute="*"))
-def recover_stalled_newsletters():
+def newsletter_housekeeping():
     from app import jobs
-    from app.newsletter import sender
+    from app.newsletter import sender, service
 
     if jobs._app is None:
-        return 0
+        return None
     with jobs._app.app_context():
-        return sender.recover_stalled()
+        return {"resumed": sender.recover_stalled(), "purged": service.purge_unconfirmed()}

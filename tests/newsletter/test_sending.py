@@ -240,3 +240,14 @@ def test_progress_counts(app, client, make_user, login, mailbox, audience, make_
     data = client.get(f"/admin/newsletter/{issue.id}/progress.json").get_json()
     assert data["total"] == 5 and data["sent"] == 5 and data["remaining"] == 0
     assert data["failed"] == 0 and data["status"] == "sent"
+
+
+def test_housekeeping_task_resumes_a_dead_send(app, mailbox, audience, make_issue, clock):
+    from app.jobs.newsletter import newsletter_housekeeping
+
+    issue = make_issue()
+    sender.prepare_send(issue)  # queued, but the worker died before running it
+    clock.advance(minutes=5)
+    newsletter_housekeeping.call_local()
+    assert _counts(mailbox, audience) == {a: 1 for a in audience}
+    assert _issue(issue.id).status == "sent"
