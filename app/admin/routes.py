@@ -249,6 +249,9 @@ def delete_video(video):
     db.session.delete(video)
     db.session.commit()
     storage.delete_video_files(video_id)
+    from app.library.clip_service import delete_video_clips
+
+    delete_video_clips(video_id)
     from app.admin.uploads import Upload
 
     for upload in list(Upload.all()):

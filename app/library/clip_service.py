@@ -491,6 +491,13 @@ def remove_temp_files_of(clip_id):
                 os.remove(os.path.join(directory, name))
 
 
+def delete_video_clips(video_id):
+    """Remove the clip files of a deleted video (its rows go with the video's)."""
+    import shutil
+
+    shutil.rmtree(os.path.join(media_root(), CLIPS_DIR, str(int(video_id))), ignore_errors=True)
+
+
 # ---------------------------------------------------------------- cache
 
 

@@ -187,3 +187,17 @@ def test_a_missing_master_fails_at_once(client, app, logged_in, make_video, post
     assert clip.attempts == 1  # no retry: a retry cannot bring the master back
     assert "master file missing" in clip.error
     assert cut_calls == []
+
+
+def test_deleting_a_video_removes_its_clips(client, app, logged_in, make_video, post_clip):
+    from app.admin.routes import delete_video
+
+    video = make_video()
+    body = post_clip(video.id, json={"in_frame": 0, "out_frame": 10}).get_json()
+    clip = db.session.get(ClipRequest, body["id"]).clip
+    path = os.path.join(app.config["MEDIA_ROOT"], clip.path)
+    assert os.path.exists(path)
+    delete_video(video)
+    assert not os.path.exists(os.path.dirname(path))
+    assert db.session.query(Clip).count() == 0
+    assert db.session.query(ClipRequest).count() == 0
