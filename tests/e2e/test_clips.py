@@ -297,3 +297,48 @@ def test_browser_timecode_maths_mirror_the_media_core(page, live_server, num, de
     for frame, (label, back) in zip(frames, labels, strict=True):
         assert label == core.index_to_tc(frame, start, rate)
         assert back == frame
+
+
+def test_touch_drag_and_tap_on_a_phone(browser, app, live_server, make_user, video_page):
+    video, path = video_page
+    user = make_user(email="cat@example.org", usage_terms_accepted_at=utcnow())
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    context.set_default_timeout(15000)
+    try:
+        _sign_in(app, context, live_server, user)
+        page = context.new_page()
+        _open(page, live_server, path)
+        page.locator("[data-use-shot]").nth(0).tap()
+        assert page.input_value("#clip-in") == "10:00:00:10"
+        assert page.input_value("#clip-out") == "10:00:01:20"
+
+        # Drag the out handle with a finger to three quarters of the timeline.
+        page.locator("[data-clip-timeline]").scroll_into_view_if_needed()
+        box = page.locator("[data-clip-timeline]").bounding_box()
+        handle = page.locator('[data-clip-handle="out"]').bounding_box()
+        cdp = context.new_cdp_session(page)
+        x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+        target = box["x"] + box["width"] * 0.75
+
+        def touch(kind, px):
+            points = [] if kind == "touchEnd" else [{"x": px, "y": y}]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+        touch("touchStart", x)
+        for i in range(1, 6):
+            touch("touchMove", x + (target - x) * i / 5)
+        touch("touchEnd", target)
+        frame = int(page.get_attribute('[data-clip-handle="out"]', "aria-valuenow"))
+        assert 54 <= frame <= 58  # three quarters of 75 frames
+        assert page.input_value("#clip-out") == page.get_attribute(
+            '[data-clip-handle="out"]', "aria-valuetext"
+        )
+        page.locator('[data-action="download"]').tap()
+        link = page.locator("[data-clip-list] [data-clip-item]").first.locator(
+            '[data-field="download"]'
+        )
+        link.wait_for(state="visible")
+    finally:
+        context.close()
