@@ -139,9 +139,25 @@ def send_media(
         return response
 
     if request.method == "GET" and response.status_code in (200, 206):
-        response.response = CountingIterable(
-            response.response, app, log_download, response.status_code, range_header
-        )
+        server_wrapper = request.environ.get("wsgi.file_wrapper")
+        if isinstance(server_wrapper, type):
+            # The server's own file wrapper (gunicorn: zero-copy sendfile), counting.
+            start = response.content_range.start if response.status_code == 206 else 0
+            length = int(response.headers["Content-Length"])
+            _close_quietly(response)
+            handle = open(abs_path, "rb")  # noqa: SIM115 - closed by the server
+            handle.seek(start)
+            response.response = _counting_class(server_wrapper)(
+                handle,
+                block,
+                on_close=_Logger(
+                    app, log_download, response.status_code, range_header, start, length
+                ),
+            )
+        else:
+            response.response = CountingIterable(
+                response.response, app, log_download, response.status_code, range_header
+            )
     return response
 
 
@@ -219,6 +235,57 @@ def _call_log(app, callback, count, status, range_header):
             callback(count, status, range_header)
     except Exception:
         log.exception("could not log a download (%s bytes)", count)
+
+
+class _Logger:
+    """Logs once, when the server closes the file: bytes sent = how far the file moved."""
+
+    def __init__(self, app, callback, status, range_header, start, length):
+        self.app, self.callback, self.status = app, callback, status
+        self.range_header, self.start, self.length = range_header, start, length
+        self.done = False
+
+    def __call__(self, position):
+        if self.done:
+            return
+        self.done = True
+        if self.callback is not None:
+            sent = max(0, min(position - self.start, self.length))
+            _call_log(self.app, self.callback, sent, self.status, self.range_header)
+
+
+_counting_classes = {}
+
+
+def _counting_class(base):
+    """A subclass of the WSGI server's file wrapper that reports its position on close.
+
+    Servers send such a wrapper with sendfile() (gunicorn checks isinstance against
+    environ["wsgi.file_wrapper"]), and socket.sendfile() leaves the file position after
+    the last byte really sent, also when the client goes away.
+    """
+    if base not in _counting_classes:
+
+        class CountingFileWrapper(base):
+            def __init__(self, filelike, blksize, *, on_close):
+                super().__init__(filelike, blksize)
+                self._filelike = filelike
+                self._on_close = on_close
+                # gunicorn's wrapper sets self.close = filelike.close: take it back.
+                self.close = self._close_and_log
+
+            def _close_and_log(self):
+                try:
+                    position = self._filelike.tell()
+                except (OSError, ValueError):
+                    position = 0
+                try:
+                    self._filelike.close()
+                finally:
+                    self._on_close(position)
+
+        _counting_classes[base] = CountingFileWrapper
+    return _counting_classes[base]
 
 
 class CountingIterable:

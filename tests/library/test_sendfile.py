@@ -182,3 +182,47 @@ def test_x_accel_redirect_hands_the_bytes_to_nginx(served):
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
     assert "Content-Range" not in response.headers
     assert served.calls == [(100, 200, "bytes=0-99")]
+
+
+class ServerFileWrapper:
+    """A WSGI server's file wrapper, as gunicorn's: iterable, sends with sendfile()."""
+
+    def __init__(self, filelike, blksize=8192):
+        self.filelike = filelike
+        self.blksize = blksize
+        if hasattr(filelike, "close"):
+            self.close = filelike.close
+
+    def __iter__(self):
+        while True:
+            data = self.filelike.read(self.blksize)
+            if not data:
+                return
+            yield data
+
+
+def test_the_servers_file_wrapper_is_used_and_counted(served):
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(path="/file", headers={"Range": "bytes=100-199"}).get_environ()
+    environ["wsgi.file_wrapper"] = ServerFileWrapper
+    statuses = []
+    app_iter = served(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    # The very object the server gets is its own wrapper: it can sendfile() it.
+    assert isinstance(app_iter, ServerFileWrapper)
+    assert statuses == ["206 PARTIAL CONTENT"]
+    # What a server's sendfile() does: the file position ends after the last byte sent.
+    assert app_iter.filelike.tell() == 100
+    assert app_iter.filelike.read(60) == DATA[100:160]  # the client went away after 60
+    app_iter.close()
+    assert served.calls == [(60, 206, "bytes=100-199")]
+
+
+def test_the_servers_file_wrapper_sends_the_whole_file(served):
+    client = served.test_client()
+    response = client.get(
+        "/file", environ_base={"wsgi.file_wrapper": ServerFileWrapper}, buffered=True
+    )
+    assert response.status_code == 200
+    assert response.data == DATA
+    assert served.calls == [(len(DATA), 200, None)]
