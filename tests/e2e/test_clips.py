@@ -8,6 +8,7 @@ includes the same partial beside a player and a shot list.
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -130,16 +131,24 @@ def signed_in(app, page, live_server, make_user):
     return user
 
 
+def _wait_until(page, expression, timeout=15.0):
+    """Poll a JavaScript expression from Python: Playwright's wait_for_function polls
+    with eval() inside the page, which the strict CSP forbids."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)
+
+
 def _open(page, live_server, path):
     page.goto(live_server.url + path)
     page.wait_for_selector(".clip-editor-ready")
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    _wait_until(page, "document.getElementById('player').readyState >= 1")
 
 
 def _seeked(page, frame):
-    page.wait_for_function(
-        f"document.querySelector('[data-clip-now]').textContent.trim() === '{frame}'"
-    )
+    _wait_until(page, f"document.querySelector('[data-clip-now]').textContent.trim() === '{frame}'")
 
 
 def test_keyboard_shot_list_and_download(page, live_server, signed_in, video_page, tmp_path):
@@ -223,8 +232,17 @@ def test_copy_link_reopens_the_selection(page, live_server, signed_in, video_pag
     other.wait_for_selector(".clip-editor-ready")
     assert other.input_value("#clip-in") == "10:00:01:01"
     assert other.input_value("#clip-out") == "10:00:03:00"
-    other.wait_for_function(
-        "document.querySelector('[data-clip-now]').textContent.trim() === '10:00:01:01'"
+    _wait_until(
+        other, "document.querySelector('[data-clip-now]').textContent.trim() === '10:00:01:01'"
+    )
+
+    # Play in to out: playback stops on the last frame of the selection.
+    other.click("text=Lire de l'entrée à la sortie")
+    _wait_until(
+        other,
+        "document.getElementById('player').paused && "
+        "document.querySelector('[data-clip-now]').textContent.trim() === '10:00:02:24'",
+        timeout=20,
     )
 
 
@@ -269,7 +287,7 @@ def test_proxy_plays_in_chromium(page, live_server, video_page):
     """Sanity check of the test page itself: Chromium decodes the H.264 player file."""
     video, path = video_page
     page.goto(live_server.url + path)
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    _wait_until(page, "document.getElementById('player').readyState >= 1")
     duration = page.evaluate("document.getElementById('player').duration")
     assert abs(duration - 3.0) < 0.1
 
