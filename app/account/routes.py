@@ -11,7 +11,7 @@ from app.auth import delivery
 from app.auth import routes as auth_routes
 from app.auth.forms import BadInput
 from app.extensions import db
-from app.models import Download, OneTimeCode, Subscriber
+from app.models import Download, OneTimeCode
 from app.models.clips import ClipRequest
 from app.security import passwords
 from app.security.redirects import safe_next
@@ -102,11 +102,8 @@ def delete():
         .values(user_id=None, client_address=None, range_header=None)
     )
     db.session.execute(db.delete(ClipRequest).where(ClipRequest.user_id == user.id))
-    db.session.execute(
-        db.delete(Subscriber).where(
-            (Subscriber.user_id == user.id) | (Subscriber.email == user.email)
-        )
-    )
+    # The newsletter subscription (by account or by address) is removed by the newsletter
+    # area's after_delete listener on User (app/models/newsletter.py).
     db.session.execute(db.delete(OneTimeCode).where(OneTimeCode.email == user.email))
     _detach_uploads(user)
     db.session.delete(user)
