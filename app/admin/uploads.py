@@ -388,7 +388,8 @@ def _complete(upload, headers):
     ingest_video(video.id, str(upload.data_path))
     edit_url = url_for("admin.edit", video_id=video.id)
     headers.update({"Rushes-Video-Id": str(video.id), "Rushes-Edit-Url": edit_url})
-    return {"video_id": video.id, "edit_url": edit_url}, 201, _headers(headers)
+    # 204 as for any PATCH (tus 1.0.0); the new video is named in headers.
+    return "", 204, _headers(headers)
 
 
 def _default_texts(video, upload):

@@ -59,7 +59,7 @@ def test_chunked_upload_becomes_a_ready_video(app, tus, master, staff):
         first = tus.patch(location, offset, data[offset : offset + chunk])
         offset = min(offset + chunk, len(data))
         assert int(first.headers["Upload-Offset"]) == offset
-    assert first.status_code == 201, first.get_data(as_text=True)
+    assert first.status_code == 204, first.get_data(as_text=True)
     video_id = int(first.headers["Rushes-Video-Id"])
     assert first.headers["Rushes-Edit-Url"] == f"/admin/videos/{video_id}"
 
@@ -101,7 +101,7 @@ def test_resume_after_a_dropped_connection(app, tus, master):
     assert stale.headers["Upload-Offset"] == "80000"
 
     final = tus.patch(location, offset, data[offset:])
-    assert final.status_code == 201
+    assert final.status_code == 204
     video = db.session.get(Video, int(final.headers["Rushes-Video-Id"]))
     master_file = Path(app.config["MEDIA_ROOT"]) / video.master_path
     assert hashlib.sha256(master_file.read_bytes()).digest() == hashlib.sha256(data).digest()
