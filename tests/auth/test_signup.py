@@ -1,5 +1,7 @@
 """Sign-up: register, verify by code, resend, success page, no account enumeration."""
 
+import re
+
 from app.models import OneTimeCode, Subscriber, User
 from tests.auth.flows import (
     fresh_user,
@@ -325,3 +327,24 @@ def test_password_is_the_one_from_signup(client, mailbox, login):
     signup_and_verify(client, mailbox)
     post_form(client, "/logout", {}, page="/account/")
     login("ada@example.org", PASSWORD)
+
+
+def test_resend_answers_the_same_for_a_taken_address(app, make_user, mailbox, clock):
+    make_user("taken@example.org")
+    taken, fresh = app.test_client(), app.test_client()
+    register(taken, "taken@example.org")
+    register(fresh, "new@example.org")
+    clock.advance(seconds=61)
+    pages = []
+    for client in (taken, fresh):
+        response = resend(client)
+        assert response.headers["Location"].endswith("/verify")
+        html = client.get("/verify").get_data(as_text=True)
+        pages.append(re.findall(r'<p class="flash[^"]*">(.*?)</p>', html))
+    assert (
+        pages[0]
+        == pages[1]
+        == ["Un nouveau code vous a été envoyé. Le code précédent ne fonctionne plus."]
+    )
+    assert len(mailbox.to("taken@example.org")) == 2  # two notices, no code
+    assert all("/reset" in text_part(m) for m in mailbox.to("taken@example.org"))
