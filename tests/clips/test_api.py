@@ -390,3 +390,43 @@ def test_too_many_clips_in_the_works_is_a_429(
     assert "2 clips being cut" in third.get_json()["error"]
     # Asking again for one already in the works is not a new job: allowed.
     assert post_clip(video.id, json={"in_frame": 0, "out_frame": 5}).status_code == 202
+
+
+def test_truly_concurrent_identical_requests_share_one_clip_and_one_job(
+    app, make_user, make_video, monkeypatch
+):
+    import threading
+
+    from app.library import clip_service
+    from app.models import Video
+
+    video_id = make_video().id
+    user_ids = [make_user(email=f"u{i}@example.org").id for i in range(4)]
+    enqueued = []
+    monkeypatch.setattr(clip_service, "enqueue", lambda clip: enqueued.append(clip.id))
+    barrier = threading.Barrier(len(user_ids))
+    results, errors = [], []
+
+    def ask(user_id):
+        try:
+            with app.app_context():
+                video = db.session.get(Video, video_id)
+                user = db.session.get(User, user_id)
+                barrier.wait(timeout=10)
+                request, _job = clip_service.request_clip(video, user, 12, 34)
+                results.append(request.clip_id)
+                db.session.remove()
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(uid,)) for uid in user_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert len(results) == 4 and len(set(results)) == 1
+    assert enqueued == [results[0]]
+    db.session.expire_all()
+    assert db.session.query(Clip).count() == 1
+    assert db.session.query(ClipRequest).count() == 4
