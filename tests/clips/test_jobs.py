@@ -201,3 +201,78 @@ def test_deleting_a_video_removes_its_clips(client, app, logged_in, make_video, 
     assert not os.path.exists(os.path.dirname(path))
     assert db.session.query(Clip).count() == 0
     assert db.session.query(ClipRequest).count() == 0
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KILLED_WORKER = """
+import json, sys, time
+import config
+from app import create_app
+from app.media import smartcut
+
+settings, clip_id, signal = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+app = create_app(config.TestConfig, **settings)
+
+def cut_that_hangs(master, in_frame, out_frame, dest, progress=None):
+    with open(dest, "wb") as f:  # half of a clip...
+        f.write(b"\\0" * 100000)
+    open(signal, "w").close()
+    time.sleep(120)  # ...and the worker is killed here
+
+smartcut.cut = cut_that_hangs
+with app.app_context():
+    from app.jobs.clips import cut_clip
+    cut_clip(clip_id)
+"""
+
+
+def test_a_worker_killed_mid_cut_leaves_no_clip_and_the_sweep_recovers_it(
+    app, app_config, make_video, tmp_path
+):
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    video = make_video()
+    clip = Clip(video_id=video.id, in_frame=5, out_frame=30, status="queued")
+    db.session.add(clip)
+    db.session.commit()
+    ready = tmp_path / "cutting"
+    script = tmp_path / "worker.py"
+    script.write_text(KILLED_WORKER)
+    worker = subprocess.Popen(
+        [sys.executable, str(script), json.dumps(app_config), str(clip.id), str(ready)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": ROOT},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            assert worker.poll() is None, "the worker died before cutting"
+            assert time.monotonic() < deadline, "the worker never started cutting"
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+
+    db.session.expire_all()
+    clip = db.session.get(Clip, clip.id)
+    assert clip.status == "running" and clip.path is None
+    clips_root = os.path.join(app.config["MEDIA_ROOT"], "clips")
+    leftovers = _files_under(clips_root)
+    assert leftovers and all("/tmp/" in f for f in leftovers)  # only in the temporary dir
+
+    # Later, the sweep finds it silent and gives it to a new job.
+    app.config["CLIP_STALE_SECONDS"] = 0
+    for path in leftovers:
+        old = time.time() - 10
+        os.utime(path, (old, old))
+    assert clip_service.recover_stale() == [clip.id]
+    db.session.expire_all()
+    clip = db.session.get(Clip, clip.id)
+    assert clip.status == "done" and clip.attempts == 2
+    assert _files_under(clips_root) == [os.path.join(app.config["MEDIA_ROOT"], clip.path)]
+    assert count_frames(os.path.join(app.config["MEDIA_ROOT"], clip.path)) == 25
