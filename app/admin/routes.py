@@ -46,12 +46,14 @@ def status_label(video):
 
 def video_status(video):
     """What the list shows about a video, as JSON for the poll."""
+    from app.admin.uploads import translate_reason
+
     return {
         "id": video.id,
         "status": video.status,
         "status_label": status_label(video),
         "progress": round((video.progress or 0) * 100),
-        "error": video.error or "",
+        "error": translate_reason(video.error) if video.error else "",
         "published": bool(video.published),
         "poster": url_for("admin.poster", video_id=video.id, v=int(video.updated_at.timestamp()))
         if video.poster_path
@@ -100,9 +102,13 @@ def videos_status():
 
 @bp.get("/upload")
 def upload():
-    from app.admin.uploads import human_size
+    from app.admin.uploads import UNITS, human_size
 
-    return render_template("admin/upload.html", max_size=human_size(_config("MAX_UPLOAD_BYTES")))
+    return render_template(
+        "admin/upload.html",
+        max_size=human_size(_config("MAX_UPLOAD_BYTES")),
+        units=",".join(str(u) for u in UNITS),
+    )
 
 
 def _config(name):
@@ -257,6 +263,13 @@ def delete_video(video):
     for upload in list(Upload.all()):
         if upload.meta.get("video_id") == video_id:
             upload.delete()
+
+
+@bp.app_template_filter("admin_size")
+def _size_filter(n):
+    from app.admin.uploads import human_size
+
+    return human_size(n) if n else ""
 
 
 @bp.app_template_filter("admin_duration")

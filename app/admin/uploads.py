@@ -408,6 +408,10 @@ _KNOWN_REASONS = {
     "The file contains no video stream.": _l("The file contains no video stream."),
     "The file could not be found.": _l("The file could not be found."),
     "The video stream has no usable frame rate.": _l("The video stream has no usable frame rate."),
+    "The master file is missing.": _l("The master file is missing."),
+    "The video has no duration; no thumbnails can be made.": _l(
+        "The video has no duration; no thumbnails can be made."
+    ),
 }
 _REASON_PREFIXES = (
     (
@@ -418,12 +422,21 @@ _REASON_PREFIXES = (
         "The video stream could not be decoded: ",
         _l("The video stream could not be decoded (%(detail)s)."),
     ),
+    (
+        "The renditions could not be made: ",
+        _l("The renditions could not be made (%(detail)s)."),
+    ),
 )
 
 
 def describe_media_error(exc):
     """The reason of a MediaError as a sentence in the user's language."""
-    reason = str(getattr(exc, "reason", None) or exc or "").strip()
+    return translate_reason(str(getattr(exc, "reason", None) or exc or ""))
+
+
+def translate_reason(reason):
+    """A media core sentence (English) in the user's language, when it is a known one."""
+    reason = (reason or "").strip()
     if reason in _KNOWN_REASONS:
         return str(_KNOWN_REASONS[reason])
     for prefix, template in _REASON_PREFIXES:
@@ -433,13 +446,20 @@ def describe_media_error(exc):
     return reason or _("The file could not be read.")
 
 
+UNITS = (_l("B"), _l("KB"), _l("MB"), _l("GB"), _l("TB"))
+
+
 def human_size(n):
-    n = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+    """1234567 -> "1.2 MB" / "1,2 Mo", in the user's language (decimal units)."""
+    from flask_babel import format_decimal
+
+    n = float(n or 0)
+    index = 0
+    while n >= 1000 and index < len(UNITS) - 1:
         n /= 1000
-    return f"{n:.1f} TB"
+        index += 1
+    number = format_decimal(n, format="#,##0" if index == 0 else "#,##0.0")
+    return f"{number}\u00a0{UNITS[index]}"
 
 
 def upload_path_of(upload_id):

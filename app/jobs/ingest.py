@@ -64,10 +64,10 @@ def place_master(video, source=None, link=False):
         video.master_size = dest.stat().st_size
         db.session.commit()
     if not video.master_path:
-        raise IngestError("the master file is missing")
+        raise IngestError("The master file is missing.")
     path = storage.absolute(video.master_path)
     if not path.exists():
-        raise IngestError("the master file is missing")
+        raise IngestError("The master file is missing.")
     if video.master_size is None:
         video.master_size = path.stat().st_size
     return path

@@ -20,8 +20,10 @@
     return;
   }
 
+  var UNITS = (root.getAttribute("data-units") || "B,KB,MB,GB,TB").split(",");
+
   function formatBytes(n) {
-    var units = ["B", "KB", "MB", "GB", "TB"];
+    var units = UNITS;
     var i = 0;
     while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
     return new Intl.NumberFormat(lang, { maximumFractionDigits: i ? 1 : 0 }).format(n) + "\u00a0" + units[i];

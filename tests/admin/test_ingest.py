@@ -152,7 +152,7 @@ def test_a_missing_master_fails_with_a_reason(app):
     db.session.expire_all()
     video = db.session.get(Video, video.id)
     assert video.status == "failed"
-    assert "missing" in video.error
+    assert video.error == "The master file is missing."
 
 
 def test_interlaced_and_multichannel_masters(app, master, queued_video):
