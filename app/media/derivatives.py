@@ -29,6 +29,7 @@ from .renditions import (  # noqa: F401 - re-exported
     RenditionSpec,
     SkippedRendition,
     make_renditions,
+    publish_mode,
 )
 
 POSTER_MAX_WIDTH = 1280
@@ -70,6 +71,7 @@ def _atomic_target(dest: str | os.PathLike) -> tuple[Path, Path]:
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix, dir=dest.parent)
     os.close(fd)
+    publish_mode(tmp)
     return dest, Path(tmp)
 
 

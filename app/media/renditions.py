@@ -162,6 +162,20 @@ class _Plan:
     frames: int = 0
 
 
+def publish_mode(path: str | os.PathLike) -> None:
+    """Give a `mkstemp` file (0600) the mode a plain new file would have (0666 & ~umask)."""
+    umask = 0o022
+    try:  # Linux: read it without the os.umask() set-and-restore race between threads
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    umask = int(line.split()[1], 8)
+                    break
+    except (OSError, ValueError):
+        pass
+    os.chmod(path, 0o666 & ~umask)
+
+
 def _even(value: float) -> int:
     return max(2, int(round(value / 2)) * 2)
 
@@ -348,6 +362,7 @@ def _open_output(plan: _Plan, info: MediaInfo, with_audio: bool) -> None:
     plan.dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{plan.dest.stem}.", suffix=".mp4", dir=plan.dest.parent)
     os.close(fd)
+    publish_mode(tmp)
     plan.tmp = Path(tmp)
     options = {"movflags": "+faststart"} if spec.faststart else {}
     plan.container = av.open(str(plan.tmp), "w", format="mp4", options=options)
