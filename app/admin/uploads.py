@@ -14,6 +14,7 @@ in an ``X-CSRFToken`` header, which Flask-WTF checks before the view runs.
 
 import base64
 import binascii
+import fcntl
 import json
 import os
 import re
@@ -291,19 +292,27 @@ def tus_patch(upload_id):
     raw_offset = request.headers.get("Upload-Offset", "")
     if not raw_offset.isdigit():
         return _error(400, _("The upload offset is missing."))
-    offset = upload.offset
-    if int(raw_offset) != offset:
-        return _error(409, _("The upload offset does not match."), {"Upload-Offset": str(offset)})
-    remaining = upload.length - offset
-    declared = request.content_length
-    if declared is not None and declared > remaining:
-        return _error(
-            413,
-            _("This chunk goes past the announced end of the file."),
-            {"Upload-Offset": str(offset)},
-        )
-
-    written = _append_stream(upload, remaining)
+    # One writer at a time: a client that reconnects while the server still reads the
+    # broken request gets 423 and tries again (tus-js-client does).
+    with open(upload.data_path, "ab") as out:
+        try:
+            fcntl.flock(out, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _error(423, _("This upload is busy; please try again in a moment."))
+        offset = upload.offset
+        if int(raw_offset) != offset:
+            return _error(
+                409, _("The upload offset does not match."), {"Upload-Offset": str(offset)}
+            )
+        remaining = upload.length - offset
+        declared = request.content_length
+        if declared is not None and declared > remaining:
+            return _error(
+                413,
+                _("This chunk goes past the announced end of the file."),
+                {"Upload-Offset": str(offset)},
+            )
+        written = _append_stream(out, remaining)
     upload.touch()
     offset = upload.offset
     headers = {"Upload-Offset": str(offset), "Upload-Expires": _expires(upload)}
@@ -326,8 +335,8 @@ def tus_delete(upload_id):
     return "", 204, _headers()
 
 
-def _append_stream(upload, remaining):
-    """Append the request body to the upload's file, piece by piece.
+def _append_stream(out, remaining):
+    """Append the request body to the open upload file `out`, piece by piece.
 
     Returns the bytes written, or None when the client sent more than `remaining`
     (what fitted is kept). A dropped connection keeps what arrived: the client asks
@@ -335,21 +344,20 @@ def _append_stream(upload, remaining):
     """
     stream = request.stream
     written = 0
-    with open(upload.data_path, "ab") as out:
-        while True:
-            try:
-                piece = stream.read(min(CHUNK, remaining - written + 1))
-            except (ClientDisconnected, OSError):
-                break
-            if not piece:
-                break
-            if written + len(piece) > remaining:
-                out.write(piece[: remaining - written])
-                written = remaining
-                out.flush()
-                return None
-            out.write(piece)
-            written += len(piece)
+    while True:
+        try:
+            piece = stream.read(min(CHUNK, remaining - written + 1))
+        except (ClientDisconnected, OSError):
+            break
+        if not piece:
+            break
+        if written + len(piece) > remaining:
+            out.write(piece[: remaining - written])
+            out.flush()
+            return None
+        out.write(piece)
+        written += len(piece)
+    out.flush()
     return written
 
 

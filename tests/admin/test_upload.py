@@ -222,3 +222,16 @@ def test_abandoned_uploads_expire(app, tus, clock):
     os.utime(stray, (0, 0))
     assert remove_expired_uploads() == 1
     assert not stray.exists()
+
+
+def test_a_busy_upload_answers_423(app, tus):
+    import fcntl
+
+    location = tus.create(100).headers["Location"]
+    data_file = Path(app.config["UPLOAD_DIR"]) / location.rsplit("/", 1)[1]
+    with open(data_file, "ab") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another request is still writing
+        response = tus.patch(location, 0, b"x" * 10)
+    assert response.status_code == 423
+    assert tus.patch(location, 0, b"x" * 10).status_code == 204
+    assert tus.head(location).headers["Upload-Offset"] == "10"
