@@ -147,24 +147,30 @@ def _listing_options():
     )
 
 
-def list_videos(filters: Filters, per_page: int) -> Page:
-    base = db.select(Video.id).where(Video.published.is_(True))
-    words = search.terms(filters.q)
-    if words:
-        base = base.where(Video.id.in_(search.matching_ids(filters.q)))
+def _filtered(stmt, filters: Filters):
+    """`stmt` (a select of Video.id) with the publication and non-text filters."""
+    stmt = stmt.where(Video.published.is_(True))
     if filters.date_from:
-        base = base.where(Video.recorded_on >= filters.date_from)
+        stmt = stmt.where(Video.recorded_on >= filters.date_from)
     if filters.date_to:
-        base = base.where(Video.recorded_on <= filters.date_to)
+        stmt = stmt.where(Video.recorded_on <= filters.date_to)
     if filters.location:
-        base = base.where(func.lower(Video.location) == filters.location.lower())
+        stmt = stmt.where(func.lower(Video.location) == filters.location.lower())
     if filters.tag:
         tagged = (
             db.select(video_tags.c.video_id)
             .join(Tag, Tag.id == video_tags.c.tag_id)
             .where(func.lower(Tag.name) == filters.tag.lower())
         )
-        base = base.where(Video.id.in_(tagged))
+        stmt = stmt.where(Video.id.in_(tagged))
+    return stmt
+
+
+def list_videos(filters: Filters, per_page: int) -> Page:
+    words = search.terms(filters.q)
+    base = _filtered(db.select(Video.id), filters)
+    if words:
+        base = base.where(Video.id.in_(search.matching_ids(filters.q)))
 
     total = db.session.execute(db.select(func.count()).select_from(base.subquery())).scalar_one()
     if not total:
@@ -174,9 +180,9 @@ def list_videos(filters: Filters, per_page: int) -> Page:
     newest = (Video.published_at.desc(), Video.id.desc())
     if filters.sort == "relevance" and words:
         matches = search.matching(filters.q)
-        ids_stmt = base.join(matches, matches.c.video_id == Video.id).order_by(
-            matches.c.rank.desc(), *newest
-        )
+        ids_stmt = _filtered(
+            db.select(Video.id).join(matches, matches.c.video_id == Video.id), filters
+        ).order_by(matches.c.rank.desc(), *newest)
     else:
         ids_stmt = base.order_by(*newest)
     ids_stmt = ids_stmt.limit(per_page).offset((filters.page - 1) * per_page)
