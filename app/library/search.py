@@ -137,11 +137,12 @@ def terms(query: str) -> list[str]:
 
 
 def fts5_query(query: str) -> str | None:
-    """`défense ministres` → `("défense" OR "défense"*) AND ("ministres" OR "ministres"*)`."""
+    """`défense de` → `("défense" OR "défense"*) AND "de"`."""
     words = terms(query)
     if not words:
         return None
-    return " AND ".join(f'("{w}" OR "{w}"*)' for w in words)
+    # Prefixes only for words of 4 letters or more: "le"* would expand to thousands.
+    return " AND ".join(f'("{w}" OR "{w}"*)' if len(w) >= 4 else f'"{w}"' for w in words)
 
 
 def matching(query: str):
