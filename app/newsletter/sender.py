@@ -55,6 +55,10 @@ UNSUB_PLACEHOLDER = "@@RUSHES_UNSUBSCRIBE_URL@@"
 CHECK_INTERVAL = 1.0  # seconds between looks at the issue (stop requested? still our run?)
 
 
+class DataRefused(smtplib.SMTPDataError):
+    """The server answered DATA with something else than 354: nothing was sent."""
+
+
 class Crash(BaseException):
     """Raised by test fault hooks to simulate the worker dying (never caught here)."""
 
@@ -219,16 +223,24 @@ class Transport:
                 self.connection.__exit__(None, None, None)
             self.connection = None
 
-    def start(self, from_addr, to_addr, data):
-        """MAIL, RCPT, DATA and the message without its final dot."""
+    def begin(self, from_addr, to_addr, size, after_mail=None):
+        """MAIL FROM, RCPT TO, and the DATA command — whose answer is read by transmit().
+
+        `after_mail` runs while the server handles MAIL FROM (the previous recipient's
+        "sent" commit): database and network waits overlap instead of adding up."""
         smtp = self.smtp
         if smtp is None:  # MAIL_SUPPRESS_SEND (development): nothing leaves
+            if after_mail:
+                after_mail()
             return
         smtp.ehlo_or_helo_if_needed()
-        options = []
+        options = ""
         if smtp.does_esmtp and smtp.has_extn("size"):
-            options.append(f"size={len(data)}")
-        code, resp = smtp.mail(from_addr, options)
+            options = f" size={size}"
+        smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(from_addr)}{options}")
+        if after_mail:
+            after_mail()
+        code, resp = smtp.getreply()
         if code != 250:
             self._abort(code)
             raise smtplib.SMTPSenderRefused(code, resp, from_addr)
@@ -237,21 +249,23 @@ class Transport:
             self._abort(code)
             raise smtplib.SMTPRecipientsRefused({to_addr: (code, resp)})
         smtp.putcmd("data")
-        code, resp = smtp.getreply()
-        if code != 354:
-            self._abort(code)
-            raise smtplib.SMTPDataError(code, resp)
-        payload = smtplib._quote_periods(data)
-        if not payload.endswith(b"\r\n"):
-            payload += b"\r\n"
-        smtp.send(payload)
 
-    def finish(self):
-        """The final dot: the server accepts (returns) or refuses (raises SMTPDataError)."""
+    def transmit(self, data):
+        """Read the answer to DATA, send the message and its final dot, read the verdict.
+
+        Raises DataRefused if the server refused DATA (nothing sent), SMTPDataError if it
+        refused the message after the dot."""
         smtp = self.smtp
         if smtp is None:
             return
-        smtp.send(b".\r\n")
+        code, resp = smtp.getreply()
+        if code != 354:
+            self._abort(code)
+            raise DataRefused(code, resp)
+        payload = smtplib._quote_periods(data)
+        if not payload.endswith(b"\r\n"):
+            payload += b"\r\n"
+        smtp.send(payload + b".\r\n")
         code, resp = smtp.getreply()
         if code != 250:
             if code == 421:
@@ -443,6 +457,7 @@ class Run:
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.transport = Transport()
         self.next_slot = time.monotonic()
+        self.unmarked = None  # (delivery id, time) accepted by the server, not yet recorded
         self.last_check = 0.0
         self.app = current_app._get_current_object()
 
@@ -508,7 +523,6 @@ class Run:
             self.connection.exec_driver_sql("PRAGMA synchronous=OFF")
         self.connection.commit()
 
-
     def close_session(self):
         with contextlib.suppress(Exception):
             self.connection.invalidate()
@@ -568,7 +582,13 @@ class Run:
         return result
 
     def _loop(self):
+        result = self._walk()
+        self.flush_mark()
+        return result
+
+    def _walk(self):
         while True:
+            self.flush_mark()
             if not self.still_ours(force=True):
                 return "stopped"
             batch = self.next_batch()
@@ -626,8 +646,33 @@ class Run:
             time.sleep(self.next_slot - now)
         self.next_slot = max(self.next_slot, now) + self.interval
 
+    def flush_mark(self):
+        """Record as sent the message the server accepted last (see deliver)."""
+        if self.unmarked is None:
+            return
+        delivery_id, sent_at = self.unmarked
+        self.unmarked = None
+        self.set_row(
+            delivery_id, ("sending", "unknown"), status="sent", sent_at=sent_at, error=None
+        )
+        fault_hook("marked", delivery_id)
+
     def deliver(self, row, _retry=True):
+        """One recipient. The order of operations is what makes a crash safe:
+
+        MAIL FROM (meanwhile: commit the previous recipient as sent), RCPT TO, DATA
+        (meanwhile: commit this row pending→sending), then the message and its final dot.
+        Until the claim commit the server holds no message body, so a crash leaves the
+        row pending and nothing delivered; from the claim on, a crash leaves it sending,
+        which a new run marks unknown. The "sent" commit of this row happens at once when
+        sending is paced (NEWSLETTER_RATE_PER_SECOND > 0), else during the next
+        recipient's MAIL FROM (or when the run ends)."""
         delivery_id = row.id
+        if self.interval:
+            # Paced sending waits between messages anyway: record the previous one now,
+            # so that only the gap between its 250 and this commit is uncertain.
+            self.flush_mark()
+        attempts = Delivery.__table__.c.attempts + 1
         token = self.unsubscribe_serializer.dumps([row.subscriber_id, row.subscriber_email])
         unsubscribe_url = self.unsubscribe_prefix + token
         message_id = Delivery(issue_id=self.issue_id, id=delivery_id).message_id(
@@ -636,37 +681,42 @@ class Run:
         try:
             raw = self.factory.build(row.email, row.language, unsubscribe_url, message_id)
         except Exception as exc:  # a template or encoding bug: report it, go on
+            self.flush_mark()
             self.set_row(delivery_id, ("pending",), status="failed", error=f"Build: {exc}")
             return "failed"
         fault_hook("built", delivery_id)
         self.pace()
-        # Phase 1: everything but the final dot. Nothing can be delivered yet.
         try:
-            if self.transport.smtp is None and self.transport.connection is None:
+            if self.transport.connection is None:
                 self.transport.open()
-            self.transport.start(self.factory.envelope_from, row.email, raw)
+            self.transport.begin(
+                self.factory.envelope_from, row.email, len(raw), after_mail=self.flush_mark
+            )
         except smtplib.SMTPRecipientsRefused as exc:
+            self.flush_mark()
             code, resp = next(iter(exc.recipients.values()))
             self.set_row(
                 delivery_id,
                 ("pending",),
                 status="failed",
                 error=_reason(code, resp),
-                attempts=Delivery.__table__.c.attempts + 1,
+                attempts=attempts,
             )
             return "failed"
-        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        except smtplib.SMTPSenderRefused as exc:
+            self.flush_mark()
             self.set_row(
                 delivery_id,
                 ("pending",),
                 status="failed",
                 error=_reason(exc.smtp_code, exc.smtp_error),
-                attempts=Delivery.__table__.c.attempts + 1,
+                attempts=attempts,
             )
             return "failed"
-        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-            # Connection lost before the dot: nothing delivered. Reconnect once, retry.
+        except (smtplib.SMTPException, OSError) as exc:
+            # Connection lost before any message body: nothing delivered. Reconnect once.
             self.transport.abandon()
+            self.flush_mark()
             if _retry:
                 try:
                     self.transport.open()
@@ -677,23 +727,22 @@ class Run:
             self.set_issue(status="paused", last_error=f"Mail server error: {exc}")
             return "pause"
         fault_hook("transmitted", delivery_id)
-        # Claim: from here on, a crash leaves the row uncertain.
+        # Claim, while the server answers DATA. From here on a crash leaves the row uncertain.
         claimed = self.set_row(
             delivery_id,
             ("pending",),
             status="sending",
             run_id=self.run_id,
             claimed_at=utcnow(),
-            attempts=Delivery.__table__.c.attempts + 1,
+            attempts=attempts,
         )
         if not claimed:  # another run got it, or staff changed it: drop this transaction
             self.transport.abandon()
             return "lost"
         fault_hook("claimed", delivery_id)
-        # Phase 2: the final dot.
         try:
-            self.transport.finish()
-        except smtplib.SMTPDataError as exc:
+            self.transport.transmit(raw)
+        except smtplib.SMTPDataError as exc:  # refused (DATA or the message): not delivered
             self.set_row(
                 delivery_id,
                 ("sending", "unknown"),
@@ -701,7 +750,7 @@ class Run:
                 error=_reason(exc.smtp_code, exc.smtp_error),
             )
             return "failed"
-        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        except (smtplib.SMTPException, OSError) as exc:
             self.transport.abandon()
             self.set_row(
                 delivery_id,
@@ -713,10 +762,7 @@ class Run:
         fault_hook("accepted", delivery_id)
         if self.transport.smtp is None:
             _dispatched(self.app, row.email, self.factory.subject_text(row.language), raw)
-        self.set_row(
-            delivery_id, ("sending", "unknown"), status="sent", sent_at=utcnow(), error=None
-        )
-        fault_hook("marked", delivery_id)
+        self.unmarked = (delivery_id, utcnow())
         return "sent"
 
 

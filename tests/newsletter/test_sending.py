@@ -110,13 +110,17 @@ def test_a_double_start_sends_once(app, mailbox, audience, make_issue):
     assert _counts(mailbox, audience) == {a: 1 for a in audience}
 
 
+@pytest.mark.parametrize("rate", [1000, 0])
 @pytest.mark.parametrize("point", ["built", "transmitted", "accepted", "marked"])
 @pytest.mark.parametrize("after", [0, 2])
 def test_crash_at_any_point_then_restart_sends_exactly_once(
-    app, mailbox, audience, make_issue, clock, point, after
+    app, mailbox, audience, make_issue, clock, point, after, rate
 ):
     """The worker dies at `point` of the message after `after` messages; the periodic
     recovery resumes the send: every subscriber ends with exactly one message."""
+    from flask import current_app
+
+    current_app.config["NEWSLETTER_RATE_PER_SECOND"] = rate
     issue = make_issue()
     seen = []
 
@@ -141,7 +145,10 @@ def test_crash_at_any_point_then_restart_sends_exactly_once(
     assert set(statuses.values()) <= {"sent", "unknown"}
     assert _issue(issue.id).status == "sent"
     # A message accepted by the server but not yet recorded is "unknown": not re-sent.
-    assert list(statuses.values()).count("unknown") == (1 if point == "accepted" else 0)
+    # Paced, that is only the gap between the server's 250 and the commit; unpaced, the
+    # commit waits for the next recipient's MAIL FROM, so a crash before it counts too.
+    unrecorded = point == "accepted" or (rate == 0 and after > 0 and point == "built")
+    assert list(statuses.values()).count("unknown") == (1 if unrecorded else 0)
 
 
 def test_crash_between_claim_and_acceptance_is_uncertain_never_resent(
@@ -185,7 +192,7 @@ def test_stop_and_resume(app, mailbox, audience, make_issue, monkeypatch):
     sent = []
 
     def staff_clicks_stop(where, delivery_id):
-        if where == "marked":
+        if where == "accepted":
             sent.append(delivery_id)
             if len(sent) == 2:
                 sender.request_stop(db.session.get(NewsletterIssue, issue.id))
