@@ -824,7 +824,13 @@ class _CutJob:
             else:
                 e = None
         if plan.copy_from is None:
-            if not self.intra:
+            open_keys = [k for k in keys if pkts[k].pts >= t_in and not pkts[k].rap]
+            if s is None and open_keys:
+                self.notes.append(
+                    "no clean random-access point (IDR) in the selection, only open-GOP "
+                    "keyframes: re-encoded whole"
+                )
+            else:
                 self.notes.append("the clip holds no whole GOP: re-encoded whole")
             plan.head = self._grid(t_in, t_out)
             plan.head_start = decode_start(t_in)

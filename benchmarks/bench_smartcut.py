@@ -1,0 +1,323 @@
+"""Benchmark of the smart-cut engine (app.media.smartcut) against its floor and rivals.
+
+Master: N minutes (default 10) of 1080p25 H.264 High long-GOP (2-second closed GOP,
+3 B-frames) at a broadcast bit rate (~35 Mb/s), testsrc2 motion plus temporal noise,
+stereo AAC, timecode 10:00:00:00; generated once into benchmarks/out/ (gitignored) as
+a 30-second segment encoded by x264 and repeated by stream copy up to N minutes.
+Clip: 60 s from the middle, in and out not on keyframes.
+
+Timed in the same run:
+  (a) our cut (in a child process; its peak RSS from wait4's rusage)
+  (b) ffmpeg -ss ... -to ... -c copy             (the floor: no frame accuracy)
+  (c) full re-encode, libx264 preset medium CRF 16 (transparent)
+  (d) the smartcut CLI (PyPI smartcut 1.7, in benchmarks/.venv-smartcut)
+  (e) decoding + encoding 100 frames (two GOPs) with the settings our engine uses
+plus a ProRes 422 HQ master (pure copy) and an MPEG-2 MXF master (smart), both shorter
+(--aux-minutes), each against ffmpeg -c copy.
+
+    .venv/bin/python benchmarks/bench_smartcut.py                 # full: 10 minutes
+    .venv/bin/python benchmarks/bench_smartcut.py --minutes 2     # quick
+
+The rival venv: python3 -m venv benchmarks/.venv-smartcut &&
+benchmarks/.venv-smartcut/bin/pip install smartcut==1.7   (it pins av==16.0.1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+FFMPEG = "/usr/bin/ffmpeg"
+FFPROBE = "/usr/bin/ffprobe"
+SMARTCUT = ROOT / "benchmarks" / ".venv-smartcut" / "bin" / "smartcut"
+PY = sys.executable
+FPS = 25
+SEGMENT_SECONDS = 30  # the H.264 master is this segment, generated once, repeated
+
+
+def sh(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, capture_output=True, text=True, check=False, **kw)
+
+
+def generate(kind: str, minutes: float) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    seconds = round(minutes * 60)
+    name = {
+        "h264": f"bench_h264_1080p25_{seconds}s.mp4",
+        "prores": f"bench_prores_1080p25_{seconds}s.mov",
+        "mpeg2": f"bench_mpeg2_1080i25_{seconds}s.mxf",
+    }[kind]
+    dest = OUT / name
+    if dest.exists():
+        return dest
+    video = f"testsrc2=size=1920x1080:rate={FPS}:duration={seconds},noise=alls=8:allf=t"
+    audio = f"aevalsrc=0.2*sin(2*PI*440*t)|0.2*sin(2*PI*660*t):s=48000:d={seconds}"
+    args = {
+        "h264": [
+            "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high",
+            "-pix_fmt", "yuv420p", "-b:v", "35M", "-maxrate", "40M", "-bufsize", "40M",
+            "-x264-params", "keyint=50:min-keyint=50:scenecut=0:bframes=3:open-gop=0",
+            "-c:a", "aac", "-b:a", "192k",
+        ],
+        "prores": [
+            "-c:v", "prores_ks", "-profile:v", "3", "-pix_fmt", "yuv422p10le",
+            "-c:a", "pcm_s24le",
+        ],
+        "mpeg2": [
+            "-c:v", "mpeg2video", "-pix_fmt", "yuv422p", "-g", "12", "-bf", "2",
+            "-flags", "+cgop+ildct+ilme", "-top", "1", "-sc_threshold", "1000000000",
+            "-b:v", "50M", "-maxrate", "50M", "-minrate", "50M", "-bufsize", "17825792",
+            "-c:a", "pcm_s24le",
+        ],
+    }[kind]  # fmt: skip
+    tmp = dest.with_suffix(".partial" + dest.suffix)
+    if kind == "h264" and seconds > SEGMENT_SECONDS:
+        # Encoding 10 minutes of noisy 1080p takes long on two cores: a segment is
+        # encoded once and repeated with the concat demuxer (stream copy; closed GOPs of
+        # equal length, so the joins fall on GOP boundaries and timestamps run on).
+        segment = generate("h264", SEGMENT_SECONDS / 60)
+        repeats = -(-seconds // SEGMENT_SECONDS)
+        listing = OUT / f"concat_{seconds}s.txt"
+        listing.write_text(f"file '{segment.name}'\n" * repeats)
+        cmd = [FFMPEG, "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0"]
+        cmd += ["-i", str(listing), "-t", str(seconds), "-map", "0:v", "-map", "0:a"]
+        cmd += ["-c", "copy", "-timecode", "10:00:00:00", str(tmp)]
+        proc = sh(cmd)
+        if proc.returncode:
+            raise SystemExit(f"concatenating {kind} failed:\n{proc.stderr}")
+        os.replace(tmp, dest)
+        return dest
+    cmd = [FFMPEG, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", video]
+    cmd += ["-f", "lavfi", "-i", audio, "-map", "0:v", "-map", "1:a", *args]
+    cmd += ["-timecode", "10:00:00:00", str(tmp)]
+    t = time.monotonic()
+    proc = sh(cmd)
+    if proc.returncode:
+        raise SystemExit(f"generating {kind} failed:\n{proc.stderr}")
+    os.replace(tmp, dest)
+    print(f"generated {dest.name} in {time.monotonic() - t:.0f}s", flush=True)
+    return dest
+
+
+def timed(cmd: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Wall time and peak RSS (kB) of a child process."""
+    t = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - t
+    out, err = proc.stdout.read(), proc.stderr.read()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    done = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    return wall, usage.ru_maxrss, done
+
+
+OUR_CUT = """
+import json, sys
+sys.path.insert(0, {root!r})
+from app.media import smartcut
+r = smartcut.cut({src!r}, {a}, {b}, {dest!r})
+print(json.dumps(r.to_dict(), default=str))
+"""
+
+OUR_ENCODE = """
+import sys, time
+sys.path.insert(0, {root!r})
+from app.media import smartcut
+job = smartcut._CutJob({src!r}, {a}, {b}, {tmp!r}, None)
+job.t_in = job.pts_of({a})
+job.field_order = getattr(job.vctx, "field_order", None) or ""
+job.start_tc = None
+job.x264_sps_id = 3
+pkts, eof = job._scan(job.pts_of({a}), job.pts_of({b}))
+wanted = [job.pts_of(i) for i in range({a}, {b})]
+start = [p for p in pkts if p.key and p.pts <= wanted[0]][-1]
+t = time.monotonic()
+out = job._encode_segment(start, wanted)
+print(time.monotonic() - t, len(out))
+"""
+
+
+def our_cut(src: Path, a: int, b: int, dest: Path) -> tuple[float, int, dict]:
+    if dest.exists():
+        dest.unlink()
+    code = OUR_CUT.format(root=str(ROOT), src=str(src), a=a, b=b, dest=str(dest))
+    wall, rss, proc = timed([PY, "-c", code])
+    if proc.returncode:
+        raise SystemExit(f"our cut failed:\n{proc.stderr}")
+    return wall, rss, json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def frames_of(path: Path) -> int:
+    proc = sh(
+        [FFPROBE, "-v", "error", "-count_packets", "-select_streams", "v:0"]
+        + ["-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", str(path)]
+    )
+    return int(proc.stdout.strip().split(",")[0])
+
+
+def decode_ok(path: Path) -> bool:
+    return sh([FFMPEG, "-nostdin", "-v", "error", "-i", str(path), "-f", "null", "-"]).stderr == ""
+
+
+def bench_h264(minutes: float, skip_full: bool, skip_rival: bool) -> dict:
+    src = generate("h264", minutes)
+    total = round(minutes * 60 * FPS)
+    clip = min(60 * FPS, total - 100)
+    a = total // 2 - clip // 2 + 13  # 13 frames past a keyframe (GOP 50)
+    b = a + clip  # also 13 past one: not on a keyframe
+    t_a, t_b = a / FPS, b / FPS
+    res: dict = {"master": src.name, "master_frames": total, "in": a, "out": b}
+    out_dir = OUT / "h264"
+    out_dir.mkdir(exist_ok=True)
+
+    wall, rss, report = our_cut(src, a, b, out_dir / "ours.mp4")
+    res["a_ours"] = wall
+    res["a_rss_mb"] = rss / 1024
+    res["a_report"] = report
+    res["a_frames"] = frames_of(out_dir / "ours.mp4")
+    res["a_decode_ok"] = decode_ok(out_dir / "ours.mp4")
+
+    dest = out_dir / "ffmpeg_copy.mp4"
+    cmd = [FFMPEG, "-nostdin", "-v", "error", "-y", "-ss", f"{t_a}", "-to", f"{t_b}"]
+    cmd += ["-i", str(src), "-map", "0:v", "-map", "0:a", "-c", "copy", str(dest)]
+    res["b_ffmpeg_copy"], _, _ = timed(cmd)
+    res["b_frames"] = frames_of(dest)
+
+    tmp = out_dir / "enc100.mp4"
+    code = OUR_ENCODE.format(root=str(ROOT), src=str(src), a=a, b=a + 100, tmp=str(tmp))
+    wall, _, proc = timed([PY, "-c", code])
+    if proc.returncode:
+        raise SystemExit(f"encode-100 failed:\n{proc.stderr}")
+    res["e_encode100"] = float(proc.stdout.split()[0])
+    res["e_encode100_process"] = wall
+
+    if not skip_full:
+        dest = out_dir / "full_reencode.mp4"
+        cmd = [FFMPEG, "-nostdin", "-v", "error", "-y", "-ss", f"{t_a}", "-to", f"{t_b}"]
+        cmd += ["-i", str(src), "-map", "0:v", "-map", "0:a", "-c:v", "libx264"]
+        cmd += ["-preset", "medium", "-crf", "16", "-c:a", "aac", "-b:a", "192k", str(dest)]
+        res["c_full_reencode"], _, _ = timed(cmd)
+
+    if not skip_rival and SMARTCUT.exists():
+        dest = out_dir / "smartcut.mp4"
+        if dest.exists():
+            dest.unlink()
+        cmd = [str(SMARTCUT), str(src), str(dest), "--frames", "-k", f"{a},{b}"]
+        wall, rss, proc = timed(cmd)
+        res["d_smartcut"] = wall
+        res["d_rss_mb"] = rss / 1024
+        res["d_ok"] = proc.returncode == 0
+        if proc.returncode == 0:
+            res["d_frames"] = frames_of(dest)
+            res["d_decode_ok"] = decode_ok(dest)
+        else:
+            res["d_error"] = proc.stderr[-500:]
+    return res
+
+
+def bench_aux(kind: str, minutes: float) -> dict:
+    src = generate(kind, minutes)
+    total = round(minutes * 60 * FPS)
+    clip = min(60 * FPS, total - 100)
+    a = total // 2 - clip // 2 + 5
+    b = a + clip
+    out_dir = OUT / kind
+    out_dir.mkdir(exist_ok=True)
+    ext = src.suffix
+    wall, rss, report = our_cut(src, a, b, out_dir / f"ours{ext}")
+    res = {"master": src.name, "in": a, "out": b, "ours": wall, "rss_mb": rss / 1024}
+    res["method"] = report["method"]
+    res["copied_frames"] = report["copied_frames"]
+    res["reencoded_frames"] = report["reencoded_frames"]
+    res["frames"] = frames_of(out_dir / f"ours{ext}")
+    res["decode_ok"] = decode_ok(out_dir / f"ours{ext}")
+    dest = out_dir / f"ffmpeg_copy{ext}"
+    cmd = [FFMPEG, "-nostdin", "-v", "error", "-y", "-ss", f"{a / FPS}", "-to", f"{b / FPS}"]
+    cmd += ["-i", str(src), "-map", "0:v", "-map", "0:a", "-c", "copy", str(dest)]
+    res["ffmpeg_copy"], _, _ = timed(cmd)
+    return res
+
+
+def table(h: dict, aux: dict[str, dict]) -> str:
+    a = h["a_ours"]
+    lines = [
+        f"master: {h['master']} ({h['master_frames']} frames); clip frames "
+        f"[{h['in']}, {h['out']}) = {h['out'] - h['in']} frames",
+        "",
+        "| run | wall s | notes |",
+        "| --- | ---: | --- |",
+        f"| (a) our cut | {a:.2f} | peak RSS {h['a_rss_mb']:.0f} MB; "
+        f"{h['a_frames']} frames; copied {h['a_report']['copied_frames']}, re-encoded "
+        f"{h['a_report']['reencoded_frames']}; clean decode: {h['a_decode_ok']} |",
+        f"| (b) ffmpeg -ss/-to -c copy | {h['b_ffmpeg_copy']:.2f} | {h['b_frames']} frames "
+        "(not frame-accurate) |",
+    ]
+    if "c_full_reencode" in h:
+        lines.append(f"| (c) full re-encode x264 medium CRF 16 | {h['c_full_reencode']:.2f} | |")
+    if "d_smartcut" in h:
+        note = (
+            f"{h.get('d_frames')} frames; peak RSS {h['d_rss_mb']:.0f} MB; clean decode: "
+            f"{h.get('d_decode_ok')}"
+            if h["d_ok"]
+            else "failed"
+        )
+        lines.append(f"| (d) smartcut 1.7 CLI | {h['d_smartcut']:.2f} | {note} |")
+    lines.append(
+        f"| (e) decode+encode 100 frames, engine settings | {h['e_encode100']:.2f} | "
+        f"child process incl. start-up {h['e_encode100_process']:.2f} s |"
+    )
+    lines += ["", "| ratio | value | target |", "| --- | ---: | --- |"]
+    if "c_full_reencode" in h:
+        lines.append(f"| c / a | {h['c_full_reencode'] / a:.1f} | >= 20 |")
+    be = h["b_ffmpeg_copy"] + h["e_encode100"]
+    lines.append(f"| a vs b + e | {a:.2f} vs {be:.2f} | a <= b + e |")
+    if "d_smartcut" in h:
+        lines.append(f"| a vs d | {a:.2f} vs {h['d_smartcut']:.2f} | a <= d |")
+    lines.append(f"| peak RSS of a | {h['a_rss_mb']:.0f} MB | < 500 MB |")
+    if aux:
+        lines += ["", "| master | method | ours s | ffmpeg -c copy s | frames | RSS MB |"]
+        lines += ["| --- | --- | ---: | ---: | ---: | ---: |"]
+        for r in aux.values():
+            lines.append(
+                f"| {r['master']} | {r['method']} (copied {r['copied_frames']}, re-encoded "
+                f"{r['reencoded_frames']}) | {r['ours']:.2f} | {r['ffmpeg_copy']:.2f} | "
+                f"{r['frames']} | {r['rss_mb']:.0f} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--minutes", type=float, default=10.0, help="H.264 master length")
+    p.add_argument("--aux-minutes", type=float, default=2.0, help="ProRes/MPEG-2 length")
+    p.add_argument("--skip-full", action="store_true", help="skip (c), the slow one")
+    p.add_argument("--skip-rival", action="store_true", help="skip (d), smartcut")
+    p.add_argument("--skip-aux", action="store_true", help="skip ProRes and MPEG-2")
+    p.add_argument("--generate-only", action="store_true")
+    p.add_argument("--json", type=Path, help="also write the raw results here")
+    args = p.parse_args()
+    if args.generate_only:
+        generate("h264", args.minutes)
+        if not args.skip_aux:
+            generate("prores", args.aux_minutes)
+            generate("mpeg2", args.aux_minutes)
+        return
+    h = bench_h264(args.minutes, args.skip_full, args.skip_rival)
+    aux = {}
+    if not args.skip_aux:
+        for kind in ("prores", "mpeg2"):
+            aux[kind] = bench_aux(kind, args.aux_minutes)
+    print(table(h, aux))
+    if args.json:
+        args.json.write_text(json.dumps({"h264": h, "aux": aux}, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
