@@ -254,3 +254,11 @@ def test_listing_fragment_cache_is_cleared_when_a_video_changes(client, app, mak
     video.published = False
     db.session.commit()
     assert titles(client, "/videos") == []
+
+
+def test_counts_are_in_the_visitor_language(client, library):
+    fr = {"Accept-Language": "fr"}
+    assert "3 vidéos" in client.get("/videos", headers=fr).get_data(as_text=True)
+    html = client.get("/videos?q=defense", headers=fr).get_data(as_text=True)
+    assert "2 vidéos correspondent à votre recherche." in html
+    assert "3 videos" in client.get("/videos", headers=EN).get_data(as_text=True)
