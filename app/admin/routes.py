@@ -1,5 +1,7 @@
 """Staff-only pages: the list of videos, upload, edit/publish/delete."""
 
+from datetime import timedelta
+
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
@@ -44,6 +46,19 @@ def status_label(video):
     return labels.get(video.status, video.status)
 
 
+STALLED_AFTER = timedelta(minutes=30)
+
+
+def can_retry(video):
+    """Failed, or queued/processing without any progress for STALLED_AFTER (a worker
+    that died mid-way never reports back)."""
+    if video.status == "failed":
+        return True
+    return video.status in ("queued", "processing") and (
+        video.updated_at is None or utcnow() - video.updated_at > STALLED_AFTER
+    )
+
+
 def video_status(video):
     """What the list shows about a video, as JSON for the poll."""
     from app.admin.uploads import translate_reason
@@ -55,6 +70,7 @@ def video_status(video):
         "progress": round((video.progress or 0) * 100),
         "error": translate_reason(video.error) if video.error else "",
         "published": bool(video.published),
+        "can_retry": can_retry(video),
         "poster": url_for("admin.poster", video_id=video.id, v=int(video.updated_at.timestamp()))
         if video.poster_path
         else None,
@@ -144,6 +160,7 @@ def edit(video_id):
     status = 200 if request.method == "GET" or not form.errors else 400
     return render_template(
         "admin/edit.html",
+        can_retry=can_retry(video),
         video=video,
         form=form,
         status=video_status(video),
@@ -219,8 +236,8 @@ def retry(video_id):
 
     _check_action_form()
     video = _video_or_404(video_id)
-    if video.status != "failed":
-        flash(_("Only a failed processing can be retried."), "error")
+    if not can_retry(video):
+        flash(_("Only a failed or stalled processing can be retried."), "error")
         return _back(video)
     retry_ingest(video)
     flash(_("The processing has been started again."), "success")

@@ -80,7 +80,7 @@
       if (ready) { publish.removeAttribute("aria-disabled"); publish.removeAttribute("title"); }
     }
     var retry = row.querySelector('[data-role="retry"]');
-    if (retry) retry.hidden = v.status !== "failed";
+    if (retry) retry.hidden = !v.can_retry;
   }
 
   function poll() {

@@ -24,11 +24,14 @@ def queued_video(app, tmp_path):
         video = Video(status="queued", original_filename=name)
         db.session.add(video)
         db.session.commit()
-        upload = Path(app.config["UPLOAD_DIR"])
-        upload.mkdir(parents=True, exist_ok=True)
-        pending = upload / f"{video.id}-{name}"
-        shutil.copyfile(source, pending)
-        return video, pending
+        # A completed tus upload waiting for its ingest job, as the endpoint leaves it.
+        from app.admin.uploads import Upload
+
+        upload = Upload.create(source.stat().st_size, {"filename": name}, None)
+        shutil.copyfile(source, upload.data_path)
+        upload.meta["video_id"] = video.id
+        upload.save()
+        return video, upload.data_path
 
     return make
 
@@ -185,3 +188,26 @@ def test_1080i_master_gets_the_whole_ladder(app, master, queued_video):
         vstream = next(s for s in stream if s["codec_type"] == "video")
         assert vstream["height"] == rendition.height
         assert vstream["field_order"] in ("progressive", None) or "field_order" not in vstream
+
+
+def test_a_stalled_ingest_can_be_retried(app, client, staff, master, queued_video, clock):
+    from tests.helpers import csrf_token
+
+    video, pending = queued_video(master("h264_closed"))
+    video.status = "processing"  # a worker died here and will never report back
+    db.session.commit()
+    token = csrf_token(client.get("/admin/videos").get_data(as_text=True))
+    status = client.get("/admin/videos/status.json").get_json()["videos"][0]
+    assert status["can_retry"] is False
+    refused = client.post(f"/admin/videos/{video.id}/retry", data={"csrf_token": token})
+    assert refused.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Video, video.id).status == "processing"
+
+    clock.advance(minutes=31)
+    assert client.get("/admin/videos/status.json").get_json()["videos"][0]["can_retry"]
+    client.post(f"/admin/videos/{video.id}/retry", data={"csrf_token": token})
+    db.session.expire_all()
+    video = db.session.get(Video, video.id)
+    assert video.status == "ready", video.error
+    assert not pending.exists()  # picked up from the uploads folder
