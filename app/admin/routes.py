@@ -74,8 +74,15 @@ def video_status(video):
         "poster": url_for("admin.poster", video_id=video.id, v=int(video.updated_at.timestamp()))
         if video.poster_path
         else None,
-        "title": best_title(video) or video.original_filename or _("Untitled"),
+        "title": _title_in_ui_language(video) or video.original_filename or _("Untitled"),
     }
+
+
+def _title_in_ui_language(video):
+    from flask_babel import get_locale
+
+    text = video.text(str(get_locale() or "fr"))
+    return text.title if text is not None and text.title else best_title(video)
 
 
 def _all_videos():
