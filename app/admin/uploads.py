@@ -370,7 +370,10 @@ def _complete(upload, headers):
 
     try:
         probe(str(upload.data_path))
-    except MediaError as exc:
+    except Exception as exc:  # MediaError, or anything a damaged file makes PyAV raise
+        if not isinstance(exc, MediaError):
+            current_app.logger.warning("probe of upload %s failed: %r", upload.id, exc)
+            exc = MediaError("")
         upload.delete()
         return _error(
             422,
