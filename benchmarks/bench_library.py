@@ -7,7 +7,10 @@ request, as gunicorn's sync workers close them):
 * list        GET /videos?page=1..5, the listing as visitors get it (fragment cache on)
 * list-cold   the same with LIBRARY_CACHE_SECONDS=0 (every request queries and renders)
 * search      GET /videos?q=... over 24 queries in both languages, cache off, with
-              filters and both sorts: the latency that matters for search
+              filters and both sorts: the latency that matters for search (one client,
+              then --concurrency clients)
+* search-query the same 24 searches run in-process, one at a time, without HTTP: the
+              time spent in the database and the ORM
 
 Usage (fixtures are built first if the database is empty)::
 
@@ -173,6 +176,48 @@ def load(port, paths, seconds, concurrency):
     }
 
 
+def in_process(database, rounds=5):
+    """Latency of the search itself (filters, count, page of ids, rows), without HTTP.
+
+    Each of SEARCHES runs `rounds` times in this process, one at a time: what a request
+    spends in the database and the ORM, free of the HTTP client and server noise.
+    """
+    from urllib.parse import parse_qs
+
+    from werkzeug.datastructures import MultiDict
+
+    import config
+    from app import create_app
+    from app.library.queries import list_videos, parse_filters
+
+    app = create_app(config.Config, SQLALCHEMY_DATABASE_URI=database)
+    timings, cpu = [], []
+    with app.test_request_context():
+        for query in SEARCHES:
+            filters = parse_filters(
+                MultiDict([(k, v) for k, vs in parse_qs(query).items() for v in vs])
+            )
+            list_videos(filters, 24)  # warm
+            for _ in range(rounds):
+                start, start_cpu = time.perf_counter(), time.process_time()
+                list_videos(filters, 24)
+                timings.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - start_cpu) * 1000)
+    timings.sort()
+    cpu.sort()
+    return {
+        "requests": len(timings),
+        "errors": 0,
+        "rps": 1000 / statistics.mean(timings),
+        "median_ms": statistics.median(timings),
+        "p95_ms": timings[int(len(timings) * 0.95) - 1],
+        # CPU time of this process: on a busy machine, what the search costs by itself
+        # (all of it with SQLite; PostgreSQL's own work is in its server process).
+        "cpu_median_ms": statistics.median(cpu),
+        "cpu_p95_ms": cpu[int(len(cpu) * 0.95) - 1],
+    }
+
+
 def ensure_fixtures(database, count):
     import sqlalchemy
 
@@ -224,6 +269,7 @@ def main():
         results["search-loaded"] = load(server.port, searches, args.seconds, args.concurrency)
     finally:
         server.stop()
+    results["search-query"] = in_process(args.database)
 
     bare = results["bare"]["rps"]
     print(f"\n{args.count} published videos, {dialect}, gunicorn --workers {args.workers}")
@@ -234,6 +280,12 @@ def main():
             f"{name:<15}{r['rps']:>9.1f}{r['ratio_to_bare']:>8.2f}"
             f"{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}{r['errors']:>8}"
         )
+    q = results["search-query"]
+    print(
+        f"search-query CPU time: median {q['cpu_median_ms']:.1f} ms, p95 {q['cpu_p95_ms']:.1f} ms"
+    )
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    results["load_average"] = os.getloadavg()[0]
     (OUT / f"results-{dialect}.json").write_text(json.dumps(results, indent=2))
 
 
