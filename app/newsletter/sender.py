@@ -207,8 +207,8 @@ class Transport:
         self.connection.__enter__()
         sock = getattr(self.smtp, "sock", None)
         if sock is not None:
-            # The final dot is a tiny write after a large one: without TCP_NODELAY,
-            # Nagle's algorithm holds it until the body is acknowledged (~40 ms each).
+            # Small commands follow one another (MAIL while a commit runs, then RCPT):
+            # never let Nagle's algorithm hold one back waiting for an acknowledgement.
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return self
