@@ -45,33 +45,28 @@ def _listing(template, home=False):
     filters = parse_filters(request.args)
     per_page = current_app.config.get("VIDEOS_PER_PAGE", 24)
     lang = _lang()
-    tags, locations = filter_choices()
-    if filters.errors:
-        # Keep what was typed; show the errors; list nothing rather than a wrong result.
-        results, status = "", 400
-    else:
-        status = 200
-        ttl = cache_seconds()
-        key = (lang, per_page, home, tuple(sorted(filters.url_args(page=filters.page).items())))
-        results = fragments.get(key, ttl) if ttl > 0 else None
-        if results is None:
-            page = list_videos(filters, per_page)
-            results = Markup(  # noqa: S704 - an autoescaped template
-                render_template(
-                    "library/_results.html", filters=filters, page=page, lang=lang, home=home
-                )
+    status = 400 if filters.errors else 200
+    ttl = cache_seconds() if not filters.errors else 0
+    key = (lang, per_page, home, tuple(sorted(filters.url_args(page=filters.page).items())))
+    body = fragments.get(key, ttl) if ttl > 0 else None
+    if body is None:
+        tags, locations = filter_choices()
+        # With errors: the form again with what was typed, and no results.
+        page = None if filters.errors else list_videos(filters, per_page)
+        body = Markup(  # noqa: S704 - an autoescaped template
+            render_template(
+                "library/_library_body.html",
+                filters=filters,
+                page=page,
+                tags=tags,
+                locations=locations,
+                lang=lang,
+                home=home,
             )
-            if ttl > 0:
-                fragments.put(key, results)
-    return render_template(
-        template,
-        filters=filters,
-        results=results,
-        tags=tags,
-        locations=locations,
-        lang=lang,
-        home=home,
-    ), status
+        )
+        if ttl > 0:
+            fragments.put(key, body)
+    return render_template(template, filters=filters, body=body, home=home), status
 
 
 @bp.get("/")
