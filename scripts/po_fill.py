@@ -13,6 +13,13 @@ from babel.messages.pofile import read_po, write_po
 PO = "app/translations/fr/LC_MESSAGES/messages.po"
 
 
+def _translated(message):
+    # A plural entry's empty value is a tuple of empty strings, which is truthy.
+    if isinstance(message.string, tuple):
+        return all(message.string)
+    return bool(message.string)
+
+
 def main(argv):
     force = "--force" in argv
     paths = [a for a in argv if not a.startswith("--")]
@@ -26,7 +33,7 @@ def main(argv):
         if not message.id:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
-        if key in wanted and (force or not message.string or message.fuzzy):
+        if key in wanted and (force or not _translated(message) or message.fuzzy):
             value = wanted[key]
             message.string = tuple(value) if isinstance(message.id, tuple) else value
             message.flags.discard("fuzzy")
