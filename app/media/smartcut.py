@@ -728,14 +728,18 @@ class _CutJob:
             report.method = "smart"
             report.encoder = SMART_CODECS[self.codec]
         else:
-            plan = _Plan(copy_from=None, copy_to=None, head=self._grid(self.t_in, self.t_out))
-            plan.head_start = pkts[0]
+            # no smart cut for this codec: decode the selection, encode it as H.264
+            plan = _Plan(copy_from=None, copy_to=None, head=[], tail=[], pkts=pkts)
+            plan.full = self._grid(self.t_in, self.t_out)
+            plan.head_start = [p for p in pkts if p.key and p.pts <= self.t_in][-1]
             report.method = "reencode"
             report.encoder = "libx264"
-            self.notes.append(f"smart cut is not supported for {self.codec}: full re-encode")
-            raise MediaError(
-                f"Cutting {self.codec} video is not supported (only intra-only codecs, "
-                "H.264, HEVC and MPEG-2 can be cut)."
+            report.video_codec = f"{self.codec} -> h264"
+            report.reencoded_frames = n
+            report.reencoded_ranges = [(self.in_frame, self.out_frame)]
+            self.notes.append(
+                f"no smart cut for {self.codec} (not intra-only, not H.264/HEVC/MPEG-2): "
+                "the clip is re-encoded whole to H.264"
             )
 
         # head and tail re-encodes, in parallel
@@ -764,7 +768,8 @@ class _CutJob:
             report.reencoded_ranges.append(
                 (self.index_of(plan.tail[0]), self.index_of(plan.tail[-1]) + 1)
             )
-        report.reencoded_frames = len(plan.head) + len(plan.tail)
+        if not plan.full:
+            report.reencoded_frames = len(plan.head) + len(plan.tail)
 
         t_mux = time.monotonic()
         self._mux(plan, segments, report, clip_tc)
@@ -902,8 +907,18 @@ class _CutJob:
             )
         }
         out.metadata.update(src_meta)
-        ov = out.add_stream_from_template(self.vs)
-        ov.time_base = self.tb
+        if plan.full:
+            ov = out.add_stream("libx264", rate=self.rate)
+            ov.width, ov.height = self.vctx.width, self.vctx.height
+            supported = {"yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le"}
+            pix_fmt = self.vctx.pix_fmt
+            ov.pix_fmt = pix_fmt if pix_fmt in supported else "yuv420p"
+            ov.codec_context.options = {"preset": X264_PRESET, "crf": X264_CRF}
+            ov.time_base = 1 / self.rate
+            ov.codec_context.time_base = 1 / self.rate
+        else:
+            ov = out.add_stream_from_template(self.vs)
+            ov.time_base = self.tb
         ov.codec_context.framerate = self.rate  # the tmcd track needs the stream's rate
         for k, v in self.vs.metadata.items():
             if k not in ("encoder", "timecode", "file_package_umid", "handler_name", "vendor_id"):
@@ -986,6 +1001,23 @@ class _CutJob:
             self.progress(0.5 + 0.5 * float(t) / total)
 
     def _video_packets(self, ov, plan: _Plan, segments, report) -> Iterator[av.Packet]:
+        if plan.full:
+            yield from self._full_packets(ov, plan)
+            return
+        yield from self._smart_packets(ov, plan, segments, report)
+
+    def _full_packets(self, ov, plan: _Plan) -> Iterator[av.Packet]:
+        """Decode the selection and encode it with the output stream's encoder."""
+        for frame in self._decode(plan.head_start, plan.full):
+            frame.pts = round((frame.pts - self.t_in) / self.step)
+            frame.time_base = 1 / self.rate
+            frame.pict_type = PictureType.NONE
+            yield from ov.encode(frame)
+            self._encoded_count += 1
+            self.progress(self._encoded_count / len(plan.full))
+        yield from ov.encode(None)
+
+    def _smart_packets(self, ov, plan: _Plan, segments, report) -> Iterator[av.Packet]:
         step = self.step
         dur = max(1, round(step))
         tb = self.tb
@@ -1115,6 +1147,7 @@ class _Plan:
     tail_start: _Pkt | None = None
     copy_first_pts: int | None = None
     copy_end_pts: int | None = None
+    full: list[int] = field(default_factory=list)  # frames of a full re-encode
 
 
 def _chain(first, rest):

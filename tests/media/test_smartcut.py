@@ -327,3 +327,23 @@ def test_report_is_json_friendly(master, tmp_path):
     data = json.loads(json.dumps(report.to_dict()))
     assert data["method"] == "copy" and data["frames"] == 10
     assert data["audio"][0]["channels"] == 8
+
+
+def test_full_reencode_fallback_for_other_codecs(tmp_path):
+    src = tmp_path / "mpeg4.mov"
+    gen = _run(
+        [FFMPEG, "-nostdin", "-v", "error", "-f", "lavfi", "-i"]
+        + ["testsrc2=size=320x180:rate=25:duration=2", "-f", "lavfi", "-i", "sine=d=2"]
+        + ["-c:v", "mpeg4", "-q:v", "2", "-g", "12", "-bf", "2", "-c:a", "aac"]
+        + ["-timecode", "10:00:00:00", str(src)]
+    )
+    assert gen.returncode == 0, gen.stderr
+    dest = tmp_path / "clip.mov"
+    report = smartcut.cut(src, 5, 40, dest)
+    assert report.method == "reencode"
+    assert report.reencoded_frames == 35 and report.copied_frames == 0
+    assert "mpeg4" in report.notes[0]
+    assert count_frames(dest) == 35
+    assert decode_errors(dest) == ""
+    assert min(psnr_per_frame(dest, src, 5, 40)) >= 40.0
+    assert report.start_timecode == "10:00:00:05"
