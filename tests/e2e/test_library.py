@@ -37,9 +37,9 @@ def test_search_open_seek_and_download(
     page,
     live_server,
     app,
-    make_video,
+    make_video,  # noqa: F811  (the fixture imported above)
     make_user,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     proxy = make_master("h264_closed", tmp_path)  # H.264/AAC MP4, 3 s: what the player gets
     video = make_video(
