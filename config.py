@@ -104,6 +104,9 @@ class Config:
 
     # Library
     VIDEOS_PER_PAGE = 24
+    # A listing page's body is cached per process this long; ORM changes clear it at once.
+    LIBRARY_CACHE_SECONDS = _int("LIBRARY_CACHE_SECONDS", 30)
+    DOWNLOAD_BLOCK_SIZE = _int("DOWNLOAD_BLOCK_SIZE", 256 * 1024)  # when not using sendfile
 
     # Newsletter (docs/newsletter.md)
     NEWSLETTER_CONFIRM_MAX_AGE = _int("NEWSLETTER_CONFIRM_MAX_AGE", 7 * 24 * 3600)  # seconds
@@ -165,6 +168,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"  # noqa: S105
     WTF_CSRF_ENABLED = True
     HUEY_IMMEDIATE = True
+    LIBRARY_CACHE_SECONDS = 0
     MAIL_SUPPRESS_SEND = False
     RATELIMIT_STORAGE_URI = "memory://"
     SESSION_COOKIE_SECURE = False

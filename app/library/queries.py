@@ -268,7 +268,7 @@ fragments = FragmentCache()
 
 def cache_seconds():
     app = current_app
-    return float(app.config.get("LIBRARY_CACHE_SECONDS", 0 if app.testing else 30))
+    return float(app.config["LIBRARY_CACHE_SECONDS"])
 
 
 def _listen_for_changes():

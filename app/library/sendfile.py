@@ -93,7 +93,7 @@ def send_media(
         environ.pop("HTTP_RANGE", None)  # multipart ranges: send the whole file instead
         environ.pop("HTTP_IF_RANGE", None)
 
-    block = int(app.config.get("DOWNLOAD_BLOCK_SIZE", DEFAULT_BLOCK_SIZE))
+    block = int(app.config.get("DOWNLOAD_BLOCK_SIZE") or DEFAULT_BLOCK_SIZE)
     environ["wsgi.file_wrapper"] = lambda f, _size=8192: FileWrapper(f, block)
 
     if mimetype is None:
