@@ -430,3 +430,16 @@ def test_truly_concurrent_identical_requests_share_one_clip_and_one_job(
     db.session.expire_all()
     assert db.session.query(Clip).count() == 1
     assert db.session.query(ClipRequest).count() == 4
+
+
+def test_an_intra_master_gives_a_copied_clip_in_its_own_container(
+    client, app, logged_in, make_video, post_clip
+):
+    video = make_video("prores", slug="studio-prores")
+    body = post_clip(video.id, json={"in": "10:00:00:03", "out": "10:00:00:13"}).get_json()
+    status = client.get(body["status_url"]).get_json()
+    assert status["status"] == "done"
+    assert status["filename"].endswith("_studio-prores_10-00-00-03_10-00-00-13.mov")
+    clip = db.session.get(ClipRequest, body["id"]).clip
+    assert clip.report["method"] == "copy"  # the engine's report is kept
+    assert count_frames(os.path.join(app.config["MEDIA_ROOT"], clip.path)) == 10
