@@ -101,6 +101,9 @@ class Config:
     X_ACCEL_REDIRECT = _bool("X_ACCEL_REDIRECT")
     X_ACCEL_PREFIX = os.environ.get("X_ACCEL_PREFIX", "/_protected/")
     CLIP_CACHE_MAX_BYTES = _int("CLIP_CACHE_MAX_BYTES", 50 * 1024**3)
+    CLIP_STALE_SECONDS = _int("CLIP_STALE_SECONDS", 300)  # a silent running cut has died
+    CLIP_QUEUED_STALE_SECONDS = _int("CLIP_QUEUED_STALE_SECONDS", 3600)  # a queued cut was lost
+    CLIP_MAX_PENDING_PER_USER = _int("CLIP_MAX_PENDING_PER_USER", 5)
 
     # Library
     VIDEOS_PER_PAGE = 24

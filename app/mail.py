@@ -6,7 +6,6 @@ templates/mail/<name>.html under the recipient's locale. Subjects never carry se
 """
 
 import smtplib
-import socket
 from email.utils import make_msgid
 
 from flask import current_app, render_template
@@ -49,7 +48,7 @@ def send_mail(to, template, lang, subject, headers=None, **context):
     message = build_message(to, template, lang, subject, headers=headers, **context)
     try:
         mail.send(message)
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+    except (smtplib.SMTPException, OSError) as exc:  # socket timeouts are OSErrors
         current_app.logger.warning("mail to %s not sent: %s", to, exc)
         raise MailError(str(exc)) from exc
     return message

@@ -44,7 +44,7 @@ class PermanentError(Exception):
 def _claim(clip_id, token):
     from flask import current_app
 
-    stale = int(current_app.config.get("CLIP_STALE_SECONDS", clip_service.DEFAULT_STALE_SECONDS))
+    stale = int(current_app.config["CLIP_STALE_SECONDS"])
     now = utcnow()
     result = db.session.execute(
         update(Clip)

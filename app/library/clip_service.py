@@ -34,8 +34,6 @@ log = logging.getLogger(__name__)
 
 CLIPS_DIR = "clips"
 TMP_DIR = "tmp"
-DEFAULT_STALE_SECONDS = 300  # a running cut that showed no sign of life for this long died
-DEFAULT_QUEUED_STALE_SECONDS = 3600  # a queued cut never picked up in this long was lost
 RECENT_LIMIT = 10
 
 
@@ -420,8 +418,8 @@ def is_cached_or_pending(video, in_frame, out_frame) -> bool:
 
 def _stale_cutoffs():
     now = utcnow()
-    stale = int(current_app.config.get("CLIP_STALE_SECONDS", DEFAULT_STALE_SECONDS))
-    queued = int(current_app.config.get("CLIP_QUEUED_STALE_SECONDS", DEFAULT_QUEUED_STALE_SECONDS))
+    stale = int(current_app.config["CLIP_STALE_SECONDS"])
+    queued = int(current_app.config["CLIP_QUEUED_STALE_SECONDS"])
     return now - timedelta(seconds=stale), now - timedelta(seconds=queued)
 
 
@@ -470,7 +468,7 @@ def remove_stale_temp_files():
     directory = tmp_dir()
     if not os.path.isdir(directory):
         return
-    stale = int(current_app.config.get("CLIP_STALE_SECONDS", DEFAULT_STALE_SECONDS))
+    stale = int(current_app.config["CLIP_STALE_SECONDS"])
     limit = time.time() - stale
     for name in os.listdir(directory):
         path = os.path.join(directory, name)
@@ -513,7 +511,7 @@ def enforce_cache_limit(keep_id=None) -> list[int]:
     """Evict the least recently used finished clips until the cache fits
     CLIP_CACHE_MAX_BYTES. The clip `keep_id` (just cut) is never evicted, even if it
     alone is larger than the limit. Returns the evicted ids."""
-    limit = int(current_app.config.get("CLIP_CACHE_MAX_BYTES", 50 * 1024**3))
+    limit = int(current_app.config["CLIP_CACHE_MAX_BYTES"])
     total = cache_bytes()
     evicted = []
     if total <= limit:

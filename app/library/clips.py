@@ -100,7 +100,7 @@ def clip_create(video_id):
         in_frame, out_frame = service.parse_selection(video, data)
     except service.SelectionError as exc:
         return _json_error(400, str(exc))
-    limit = int(current_app.config.get("CLIP_MAX_PENDING_PER_USER", 5))
+    limit = int(current_app.config["CLIP_MAX_PENDING_PER_USER"])
     if (
         not current_user.is_staff
         and not service.is_cached_or_pending(video, in_frame, out_frame)

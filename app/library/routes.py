@@ -43,7 +43,7 @@ def _template_helpers(state):
 
 def _listing(template, home=False):
     filters = parse_filters(request.args)
-    per_page = current_app.config.get("VIDEOS_PER_PAGE", 24)
+    per_page = current_app.config["VIDEOS_PER_PAGE"]
     lang = _lang()
     status = 400 if filters.errors else 200
     ttl = cache_seconds() if not filters.errors else 0
