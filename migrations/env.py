@@ -68,6 +68,16 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the full-text search objects alone: raw DDL that no model declares
+    (app/library/search.py; created by the initial migration)."""
+    if type_ == "table" and name.startswith("video_texts_fts"):
+        return False
+    if name in ("search_vector", "ix_video_texts_search_vector"):
+        return False
+    return True
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -93,7 +103,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        context.configure(
+            connection=connection,
+            target_metadata=get_metadata(),
+            include_object=include_object,
+            **conf_args,
+        )
 
         with context.begin_transaction():
             context.run_migrations()
