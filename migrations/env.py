@@ -73,9 +73,7 @@ def include_object(obj, name, type_, reflected, compare_to):
     (app/library/search.py; created by the initial migration)."""
     if type_ == "table" and name.startswith("video_texts_fts"):
         return False
-    if name in ("search_vector", "ix_video_texts_search_vector"):
-        return False
-    return True
+    return name not in ("search_vector", "ix_video_texts_search_vector")
 
 
 def run_migrations_online():
