@@ -71,10 +71,13 @@ __all__ = ["AudioReport", "CutReport", "cut", "output_extension", "SMART_CODECS"
 SMART_CODECS = {"h264": "libx264", "hevc": "libx265", "mpeg2video": "mpeg2video"}
 
 #: x264/x265 presets and quality of the re-encoded joins (benchmarked in benchmarks/).
-X264_PRESET = "faster"
-X264_CRF = "12"
+X264_PRESET = "veryfast"  # at 1080p noise: min PSNR 44.6 dB vs the master at CRF 16
+X264_CRF = "16"
 X265_PRESET = "faster"
-X265_CRF = "14"
+X265_CRF = "16"
+#: Above this many pixels, head and tail are encoded one after the other (each encoder
+#: already uses both cores; two 1080p x264 instances at once exceed the memory budget).
+PARALLEL_MAX_PIXELS = 1280 * 720
 MPEG2_QSCALE = 2
 
 _MOV_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
@@ -748,7 +751,8 @@ class _CutJob:
         total_encode = len(plan.head) + len(plan.tail)
         t_enc = time.monotonic()
         if total_encode:
-            with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            workers = 2 if self.vctx.width * self.vctx.height <= PARALLEL_MAX_PIXELS else 1
+            with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
                 if plan.head:
                     jobs["head"] = pool.submit(self._encode_segment, plan.head_start, plan.head)
                 if plan.tail:
