@@ -531,7 +531,7 @@ class _CutJob:
             with self._count_lock:
                 self._encoded_count += 1
         take(enc.encode(None))
-        return out
+        return _sane_dts(out)
 
     # -- audio
 
@@ -1206,3 +1206,25 @@ def _slice_audio(frame: av.AudioFrame, a: int, b: int, layout) -> av.AudioFrame:
         dst_plane.update(data)
     new.sample_rate = frame.sample_rate
     return new
+
+
+def _sane_dts(packets: list[tuple]) -> list[tuple]:
+    """Decode timestamps of a re-encoded segment, derived again when the encoder's are unusable.
+
+    libx265 intermittently hands back garbage dts (values far outside int64 once scaled,
+    seen in CI on one-frame and short segments). Then dts are rebuilt the way muxers do:
+    the sorted presentation times, moved back by the smallest delay that keeps every
+    dts at or before its pts; they stay strictly increasing.
+    """
+    dts = [d for _, _, d, _ in packets]
+    if (
+        all(abs(d) < 2**40 for d in dts)
+        and all(a < b for a, b in zip(dts, dts[1:], strict=False))
+        and all(d <= p for _, p, d, _ in packets)
+    ):
+        return packets
+    ordered = sorted(p for _, p, _, _ in packets)
+    delay = max(o - p for o, (_, p, _, _) in zip(ordered, packets, strict=True))
+    return [
+        (data, p, o - delay, key) for o, (data, p, _, key) in zip(ordered, packets, strict=True)
+    ]
