@@ -12,6 +12,10 @@ Steps, each safe to run again (the task is idempotent and retryable):
 
 Progress (0–1) and status (queued → processing → ready | failed, with the reason) are
 committed on the Video row as the work goes, so the admin list can show them.
+
+Staff may delete a video while it is being ingested (from another process): the job's
+next progress commit then matches no row, the job stops there and removes whatever it
+wrote after the deletion, so no orphan files are left.
 """
 
 import logging
@@ -20,6 +24,7 @@ from pathlib import Path
 
 from flask import current_app, has_app_context
 from huey import crontab
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 import app.jobs
 from app import storage
@@ -194,22 +199,38 @@ def run_ingest(video_id, source=None, link=False, progress=None):
         db.session.commit()
         if progress:
             progress(1.0)
+    except (StaleDataError, ObjectDeletedError):
+        # The row was deleted under us (see the module's docstring).
+        db.session.rollback()
+        return _abandon(video_id)
     except (MediaError, IngestError, OSError) as exc:
-        db.session.rollback()
-        video = db.session.get(Video, video_id)
-        video.status = "failed"
-        video.error = str(exc)[:2000] or exc.__class__.__name__
-        db.session.commit()
-        log.warning("ingest of video %s failed: %s", video_id, video.error)
+        return _fail(video_id, str(exc) or exc.__class__.__name__)
     except Exception as exc:
-        db.session.rollback()
-        video = db.session.get(Video, video_id)
-        if video is not None:
-            video.status = "failed"
-            video.error = f"unexpected error: {exc}"[:2000]
-            db.session.commit()
         log.exception("ingest of video %s failed", video_id)
+        return _fail(video_id, f"unexpected error: {exc}")
     return video
+
+
+def _fail(video_id, reason):
+    from app.models import Video
+
+    db.session.rollback()
+    video = db.session.get(Video, video_id)
+    if video is None:
+        # Deleted meanwhile: its folder vanished under the encoders, hence the error.
+        return _abandon(video_id)
+    video.status = "failed"
+    video.error = reason[:2000]
+    db.session.commit()
+    log.warning("ingest of video %s failed: %s", video_id, video.error)
+    return video
+
+
+def _abandon(video_id):
+    """The video was deleted during its ingest: remove what the job wrote since."""
+    storage.delete_video_files(video_id)
+    log.info("ingest of video %s stopped: the video was deleted", video_id)
+    return None
 
 
 def _save_renditions(video, produced, Rendition):

@@ -211,3 +211,33 @@ def test_a_stalled_ingest_can_be_retried(app, client, staff, master, queued_vide
     video = db.session.get(Video, video.id)
     assert video.status == "ready", video.error
     assert not pending.exists()  # picked up from the uploads folder
+
+
+def test_deleting_a_video_during_its_ingest_stops_it_and_leaves_no_file(
+    app, client, staff, master, queued_video
+):
+    from app import storage
+    from app.jobs.ingest import run_ingest
+    from tests.helpers import csrf_token
+
+    video, pending = queued_video(master("h264_closed"))
+    video_id = video.id
+    token = csrf_token(client.get(f"/admin/videos/{video_id}/delete").get_data(as_text=True))
+    seen, deleted_at = [], []
+
+    def progress(fraction):
+        seen.append(fraction)
+        if fraction > 0.2 and not deleted_at:
+            deleted_at.append(len(seen))
+            # Staff delete it from the web while the renditions are being encoded.
+            assert storage.video_dir(video_id).exists()
+            deleted = client.post(f"/admin/videos/{video_id}/delete", data={"csrf_token": token})
+            assert deleted.status_code == 302
+
+    assert run_ingest(video_id, str(pending), progress=progress) is None
+    assert len(seen) == deleted_at[0]  # the job stopped at its next progress report
+    db.session.expire_all()
+    assert db.session.get(Video, video_id) is None
+    assert db.session.scalar(db.select(db.func.count(Rendition.id))) == 0
+    assert not storage.video_dir(video_id).exists()
+    assert not pending.exists()
