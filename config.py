@@ -96,6 +96,9 @@ class Config:
     # Uploads and downloads
     MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_BYTES", 200 * 1024**3)
     UPLOAD_EXPIRY_HOURS = _int("UPLOAD_EXPIRY_HOURS", 24)
+    # Size of each PATCH the upload page sends: what a dropped connection costs at most;
+    # keep it under the proxy's request body limit (nginx client_max_body_size).
+    UPLOAD_CHUNK_BYTES = _int("UPLOAD_CHUNK_BYTES", 50 * 1024**2)
     # Uploads in progress; keep it on the same filesystem as MEDIA_ROOT (a rename, no copy).
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_PATH / "uploads"))
     X_ACCEL_REDIRECT = _bool("X_ACCEL_REDIRECT")

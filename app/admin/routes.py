@@ -130,6 +130,7 @@ def upload():
     return render_template(
         "admin/upload.html",
         max_size=human_size(_config("MAX_UPLOAD_BYTES")),
+        chunk_size=_config("UPLOAD_CHUNK_BYTES"),
         units=",".join(str(u) for u in UNITS),
     )
 

@@ -86,3 +86,104 @@ def test_the_list_refreshes_by_itself(app, page, live_server, make_user):
     assert row.get_attribute("data-status") == "failed"
     assert row.locator("[data-role=retry]").is_visible()
     assert page.evaluate("window.__notReloaded === true")  # updated in place
+
+
+@pytest.fixture
+def small_chunks(app_config):
+    # A 1.1 MB master in 128 KiB pieces: several PATCH requests to pause between.
+    app_config["UPLOAD_CHUNK_BYTES"] = 128 * 1024
+
+
+def _server_offset():
+    from app.admin.uploads import Upload
+
+    (upload,) = list(Upload.all())
+    return upload.offset
+
+
+def test_an_upload_pauses_resumes_survives_a_reload_and_a_dropped_connection(
+    small_chunks,
+    app,
+    page,
+    live_server,
+    make_user,
+    master,  # noqa: F811
+):
+    import hashlib
+    from pathlib import Path
+
+    from app import storage
+
+    source = master("h264_closed")
+    make_user(email="staff@example.org", staff=True)
+    _log_in(page, live_server, "staff@example.org")
+    requests = []  # (method, Upload-Offset) of every tus request the page sends
+    page.on(
+        "request",
+        lambda r: (
+            "/admin/uploads/" in r.url
+            and requests.append((r.method, r.headers.get("upload-offset")))
+        ),
+    )
+    heads = []  # the offsets the server answered to HEAD (where to go on from)
+    page.on(
+        "response",
+        lambda r: (
+            r.request.method == "HEAD"
+            and "/admin/uploads/" in r.url
+            and heads.append(int(r.headers["upload-offset"]))
+        ),
+    )
+    # A slow line (256 kB/s up), so that the upload can be caught in the middle.
+    network = page.context.new_cdp_session(page)
+    network.send("Network.enable")
+    slow = {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 262144}
+    network.send("Network.emulateNetworkConditions", slow)
+
+    def upload_page_with_file():
+        page.goto(live_server.url + "/admin/upload")
+        page.set_input_files("#upload-files", str(source))
+        return page.locator(".upload-item")
+
+    def patches_since(mark):
+        return [int(offset) for method, offset in requests[mark:] if method == "PATCH"]
+
+    def wait_for_progress(percent):
+        page.wait_for_function(
+            f"() => document.querySelector('.upload-progress').value >= {percent}"
+        )
+
+    item = upload_page_with_file()
+    wait_for_progress(15)
+    item.get_by_role("button", name="Pause").click()
+    expect(item).to_have_attribute("data-state", "paused")
+    assert "En pause" in item.locator(".upload-state").inner_text()
+    assert 0 < _server_offset() < source.stat().st_size
+
+    mark = len(requests)
+    item.get_by_role("button", name="Reprendre").click()
+    wait_for_progress(35)
+    # It asked the server where it stood and went on from there, not from zero.
+    assert [method for method, _ in requests[mark:]][:2] == ["HEAD", "PATCH"]
+    assert patches_since(mark)[0] == heads[-1] > 0
+    item.get_by_role("button", name="Pause").click()
+    expect(item).to_have_attribute("data-state", "paused")
+
+    # Leaving the page and choosing the same file again continues the same upload.
+    mark, seen_heads = len(requests), len(heads)
+    item = upload_page_with_file()
+    wait_for_progress(50)
+    assert not any(method == "POST" for method, _ in requests[mark:])
+    assert patches_since(mark)[0] == heads[seen_heads] > 0
+
+    # The line drops: the page says so and retries, then carries on when it is back.
+    network.send("Network.emulateNetworkConditions", {**slow, "offline": True})
+    expect(item).to_have_attribute("data-state", "retrying")
+    network.send("Network.emulateNetworkConditions", slow)
+    item.locator("a", has_text="Décrire cette vidéo").wait_for(timeout=60000)
+
+    assert [method for method, _ in requests].count("POST") == 1
+    video = db.session.execute(db.select(Video)).scalar_one()
+    master_file = storage.absolute(video.master_path)
+    digest = hashlib.sha256(Path(master_file).read_bytes()).hexdigest()
+    assert digest == hashlib.sha256(source.read_bytes()).hexdigest()
