@@ -112,6 +112,8 @@ class Config:
     VIDEOS_PER_PAGE = 24
     # A listing page's body is cached per process this long; ORM changes clear it at once.
     LIBRARY_CACHE_SECONDS = _int("LIBRARY_CACHE_SECONDS", 30)
+    # Each video's card (grid and search results) likewise, per video and language.
+    LIBRARY_CARD_CACHE_SECONDS = _int("LIBRARY_CARD_CACHE_SECONDS", 30)
     DOWNLOAD_BLOCK_SIZE = _int("DOWNLOAD_BLOCK_SIZE", 256 * 1024)  # when not using sendfile
 
     # Newsletter (docs/newsletter.md)
@@ -175,6 +177,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     HUEY_IMMEDIATE = True
     LIBRARY_CACHE_SECONDS = 0
+    LIBRARY_CARD_CACHE_SECONDS = 0
     MAIL_SUPPRESS_SEND = False
     RATELIMIT_STORAGE_URI = "memory://"
     SESSION_COOKIE_SECURE = False

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import abort, current_app
+from flask import abort, current_app, has_app_context
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
@@ -109,7 +110,7 @@ def parse_filters(args):
 
 @dataclass
 class Page:
-    items: list
+    items: list  # ids of the videos of this page, in order (load_videos() gives the rows)
     total: int
     page: int
     per_page: int
@@ -157,43 +158,74 @@ def _filtered(stmt, filters: Filters):
     if filters.location:
         stmt = stmt.where(func.lower(Video.location) == filters.location.lower())
     if filters.tag:
-        tagged = (
-            db.select(video_tags.c.video_id)
-            .join(Tag, Tag.id == video_tags.c.tag_id)
-            .where(func.lower(Tag.name) == filters.tag.lower())
-        )
+        # Tags first (a handful), then their videos through ix_video_tags_tag_id: a join
+        # would let SQLite scan every (video, tag) pair instead.
+        tag_ids = db.select(Tag.id).where(func.lower(Tag.name) == filters.tag.lower())
+        tagged = db.select(video_tags.c.video_id).where(video_tags.c.tag_id.in_(tag_ids))
         stmt = stmt.where(Video.id.in_(tagged))
     return stmt
 
 
 def list_videos(filters: Filters, per_page: int) -> Page:
     words = search.terms(filters.q)
-    base = _filtered(db.select(Video.id), filters)
-    if words:
-        base = base.where(Video.id.in_(search.matching_ids(filters.q)))
-
-    total = db.session.execute(db.select(func.count()).select_from(base.subquery())).scalar_one()
-    if not total:
-        return Page([], 0, filters.page, per_page)
-
+    offset = (filters.page - 1) * per_page
     # Published videos always have published_at: this order walks its index.
     newest = (Video.published_at.desc(), Video.id.desc())
-    if filters.sort == "relevance" and words:
+    if words:
+        ids, total = _search_page(filters, per_page, offset, newest)
+    else:
+        base = _filtered(db.select(Video.id), filters)
+        total = _count(base)
+        ids = []
+        if total:
+            ids = list(
+                db.session.execute(base.order_by(*newest).limit(per_page).offset(offset)).scalars()
+            )
+    return Page(ids, total, filters.page, per_page)
+
+
+def _count(stmt):
+    return db.session.execute(db.select(func.count()).select_from(stmt.subquery())).scalar_one()
+
+
+def _search_page(filters, per_page, offset, newest):
+    """(ids of the page, total) of a search, in one statement.
+
+    The total comes with the page (``count(*) OVER ()`` is computed before LIMIT), so the
+    full-text match runs once rather than once for the count and once for the page.
+    """
+    total = func.count().over().label("total")
+    if filters.sort == "relevance":
         matches = search.matching(filters.q)
-        ids_stmt = _filtered(
-            db.select(Video.id).join(matches, matches.c.video_id == Video.id), filters
+        stmt = _filtered(
+            db.select(Video.id, total).join(matches, matches.c.video_id == Video.id), filters
         ).order_by(matches.c.rank.desc(), *newest)
     else:
-        ids_stmt = base.order_by(*newest)
-    ids_stmt = ids_stmt.limit(per_page).offset((filters.page - 1) * per_page)
-    ids = list(db.session.execute(ids_stmt).scalars())
+        matched = search.matched_videos(filters.q)
+        stmt = _filtered(
+            db.select(Video.id, total).join(matched, matched.c.video_id == Video.id), filters
+        ).order_by(*newest)
+    rows = db.session.execute(stmt.limit(per_page).offset(offset)).all()
+    if rows:
+        return [row.id for row in rows], rows[0].total
+    if not offset:
+        return [], 0
+    # A page past the end has no row to carry the total: count apart (rare).
+    matched = _filtered(db.select(Video.id), filters).where(
+        Video.id.in_(search.matching_ids(filters.q))
+    )
+    return [], _count(matched)
+
+
+def load_videos(ids):
+    """The videos of `ids`, in that order, with only what a card shows."""
     if not ids:
-        return Page([], total, filters.page, per_page)
+        return []
     rows = db.session.execute(
         db.select(Video).where(Video.id.in_(ids)).options(*_listing_options())
     ).scalars()
     by_id = {v.id: v for v in rows}
-    return Page([by_id[i] for i in ids if i in by_id], total, filters.page, per_page)
+    return [by_id[i] for i in ids if i in by_id]
 
 
 _choices_cache = {"at": 0.0, "key": None, "value": None}
@@ -233,18 +265,21 @@ def filter_choices():
 
 
 class FragmentCache:
-    """Rendered listing fragments (grid, count, pagination), per process, for a few seconds.
+    """Rendered HTML, per process, for a few seconds (least recently stored dropped first).
 
-    The fragment does not depend on who asks (only published videos are listed), so it
-    is shared by all visitors; the page around it (header, CSRF token, flashes) is
-    rendered for each request. Any change to a video, its texts or tags made through the
-    ORM in this process clears the cache at once; other processes see it within
-    LIBRARY_CACHE_SECONDS (default 30; 0 turns the cache off; off by default in tests).
+    Two instances: ``fragments`` holds listing bodies (heading, search form, count, grid,
+    pagination) keyed by language and normalised query string; ``cards`` holds the HTML of
+    each video's card keyed by (video id, language), shared by every listing and search
+    page that shows the video. Neither depends on who asks (only published videos are
+    listed). Any change to a video or its texts made through the ORM in this process drops
+    what it affects at once (see ``_listen_for_changes``); other processes see it within
+    their time to live: LIBRARY_CACHE_SECONDS for pages, LIBRARY_CARD_CACHE_SECONDS for
+    cards (default 30 each; 0 turns a cache off; both off by default in tests).
     """
 
     def __init__(self, max_entries=512):
         self.max_entries = max_entries
-        self.entries = {}
+        self.entries = OrderedDict()
 
     def get(self, key, ttl):
         entry = self.entries.get(key)
@@ -253,22 +288,44 @@ class FragmentCache:
         return entry[1]
 
     def put(self, key, value):
-        if len(self.entries) >= self.max_entries:
-            oldest = min(self.entries, key=lambda k: self.entries[k][0])
-            self.entries.pop(oldest, None)
+        self.entries.pop(key, None)
+        while len(self.entries) >= self.max_entries:
+            self.entries.popitem(last=False)
         self.entries[key] = (time.monotonic(), value)
 
-    def clear(self, *args):
+    def discard(self, keys):
+        for key in keys:
+            self.entries.pop(key, None)
+
+    def clear(self):
         self.entries.clear()
-        _choices_cache["at"] = 0.0
 
 
 fragments = FragmentCache()
+# Two languages of the 10,000 videos of the benchmark fit: a card is about 1 kB.
+cards = FragmentCache(max_entries=20_000)
 
 
 def cache_seconds():
-    app = current_app
-    return float(app.config["LIBRARY_CACHE_SECONDS"])
+    return float(current_app.config["LIBRARY_CACHE_SECONDS"])
+
+
+def card_cache_seconds():
+    return float(current_app.config["LIBRARY_CARD_CACHE_SECONDS"])
+
+
+def _video_changed(mapper, connection, target):
+    """An insert, update or delete of a Video, VideoText or Tag through the ORM."""
+    fragments.clear()
+    _choices_cache["at"] = 0.0
+    # A card shows the video's row and its titles; tags are not on it.
+    video_id = target.id if isinstance(target, Video) else getattr(target, "video_id", None)
+    if video_id is None:
+        return
+    if has_app_context():
+        cards.discard([(video_id, lang) for lang in current_app.config["LANGUAGES"]])
+    else:
+        cards.clear()
 
 
 def _listen_for_changes():
@@ -276,7 +333,7 @@ def _listen_for_changes():
 
     for model in (Video, VideoText, Tag):
         for name in ("after_insert", "after_update", "after_delete"):
-            event.listen(model, name, fragments.clear)
+            event.listen(model, name, _video_changed)
 
 
 _listen_for_changes()

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import os
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -15,10 +24,13 @@ from app.library import bp, present
 from app.library.downloads import log_callback
 from app.library.queries import (
     cache_seconds,
+    card_cache_seconds,
+    cards,
     filter_choices,
     fragments,
     is_staff,
     list_videos,
+    load_videos,
     media_path,
     parse_filters,
     visible_video_or_404,
@@ -58,6 +70,7 @@ def _listing(template, home=False):
                 "library/_library_body.html",
                 filters=filters,
                 page=page,
+                cards=_cards(page.items, lang) if page else [],
                 tags=tags,
                 locations=locations,
                 lang=lang,
@@ -67,6 +80,25 @@ def _listing(template, home=False):
         if ttl > 0:
             fragments.put(key, body)
     return render_template(template, filters=filters, body=body, home=home), status
+
+
+def _cards(ids, lang):
+    """The HTML of the cards of `ids`, from the card cache or rendered (and kept)."""
+    ttl = card_cache_seconds()
+    found = {}
+    if ttl > 0:
+        for video_id in ids:
+            html = cards.get((video_id, lang), ttl)
+            if html is not None:
+                found[video_id] = html
+    missing = [i for i in ids if i not in found]
+    if missing:
+        card = get_template_attribute("library/_macros.html", "card")
+        for video in load_videos(missing):
+            found[video.id] = html = card(video, lang)
+            if ttl > 0:
+                cards.put((video.id, lang), html)
+    return [found[i] for i in ids if i in found]
 
 
 @bp.get("/")

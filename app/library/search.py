@@ -56,6 +56,9 @@ SQLITE_DDL = [
     f"VALUES ('delete', old.id, {_OLD}); "
     f"INSERT INTO {FTS_TABLE}(rowid, {_FTS_COLUMNS}) VALUES (new.id, {_NEW}); END",
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+    # A match gives text ids; this covering index turns them into video ids without
+    # reading the rows (a story is ~1 kB): a search for a frequent word is ~40 % faster.
+    "CREATE INDEX IF NOT EXISTS ix_video_texts_id_video_id ON video_texts (id, video_id)",
 ]
 SQLITE_DROP_DDL = [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
 
@@ -178,6 +181,20 @@ def matching_ids(query: str):
     fts = table(FTS_TABLE, column("rowid"))
     hits = select(fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(fts5_query(query)))
     return select(VideoText.video_id).where(VideoText.id.in_(hits))
+
+
+def matched_videos(query: str):
+    """CTE (video_id) of the videos whose texts match, each once; None without words.
+
+    Materialized on purpose: with the total of a page computed by a window function,
+    PostgreSQL otherwise walks ``videos`` by date and tests every row against the
+    full-text condition (150 ms for a word found in 13 % of the videos, against 6 ms
+    when the index finds the matches first).
+    """
+    ids = matching_ids(query)
+    if ids is None:
+        return None
+    return ids.distinct().cte("matched").prefix_with("MATERIALIZED")
 
 
 def _matching_sqlite(fts_query):

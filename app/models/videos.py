@@ -9,6 +9,8 @@ video_tags = db.Table(
         "video_id", db.Integer, db.ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True
     ),
     db.Column("tag_id", db.Integer, db.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    # The category filter goes from a tag to its videos: the primary key starts with video_id.
+    db.Index("ix_video_tags_tag_id", "tag_id"),
 )
 
 
