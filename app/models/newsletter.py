@@ -177,9 +177,11 @@ class Delivery(db.Model):
     )
 
     def message_id(self, domain, secret):
-        """Deterministic Message-ID: the same for a re-send of the same delivery, so a
-        mailbox that de-duplicates by Message-ID shows it once."""
-        mac = hmac.new(
-            secret.encode(), f"{self.issue_id}.{self.id}".encode(), hashlib.sha256
-        ).hexdigest()[:16]
-        return f"<newsletter.{self.issue_id}.{self.id}.{mac}@{domain}>"
+        return delivery_message_id(self.issue_id, self.id, domain, secret)
+
+
+def delivery_message_id(issue_id, delivery_id, domain, secret):
+    """Deterministic Message-ID: the same for a re-send of the same delivery, so a
+    mailbox that de-duplicates by Message-ID shows it once."""
+    mac = hmac.new(secret.encode(), f"{issue_id}.{delivery_id}".encode(), hashlib.sha256)
+    return f"<newsletter.{issue_id}.{delivery_id}.{mac.hexdigest()[:16]}@{domain}>"

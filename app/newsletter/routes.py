@@ -24,7 +24,7 @@ from app.i18n import current_language
 from app.mail import MailError
 from app.models import Subscriber, Video, VideoText
 from app.models.newsletter import Delivery, NewsletterIssue
-from app.newsletter import bp, sender, service
+from app.newsletter import bp, message, sender, service
 from app.newsletter.forms import ActionForm, IssueForm, SubscribeForm
 from app.security.redirects import safe_next
 
@@ -360,7 +360,7 @@ def admin_preview(issue_id, lang):
     issue = _issue_or_404(issue_id)
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)
-    _subject, _text, html = sender.render_issue(issue, lang, unsubscribe_url="#unsubscribe")
+    _subject, _text, html = message.render_issue(issue, lang, unsubscribe_url="#unsubscribe")
     response = Response(html, mimetype="text/html")
     # Shown in a sandboxed iframe of the issue page: mail HTML has inline styles, and its
     # images are the site's posters by absolute URL (SITE_URL may be another origin).

@@ -31,27 +31,25 @@ Crash rules (the worker may die at any instruction)
   de-duplicate by Message-ID show it once.
 """
 
-import binascii
 import contextlib
 import secrets
 import smtplib
 import socket
 import time
-from email.header import Header
-from email.utils import formataddr, formatdate, parseaddr
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 from flask_mail import email_dispatched
 
 from app.clock import utcnow
 from app.extensions import db, mail
 from app.models import Subscriber
-from app.models.newsletter import Delivery, NewsletterIssue
+from app.models.newsletter import Delivery, NewsletterIssue, delivery_message_id
 from app.newsletter import service
-from app.newsletter.urls import site_url, video_page_url, video_poster_url
+from app.newsletter.ledger import Ledger
+from app.newsletter.message import MessageFactory
+from app.newsletter.urls import site_url
 
-UNSUB_PLACEHOLDER = "@@RUSHES_UNSUBSCRIBE_URL@@"
+NEXT_ATTEMPT = Delivery.__table__.c.attempts + 1
 CHECK_INTERVAL = 1.0  # seconds between looks at the issue (stop requested? still our run?)
 
 
@@ -71,125 +69,6 @@ def _no_fault(point, delivery_id):
 # sent), "transmitted" (all but the final dot sent), "claimed" (row committed as
 # sending), "accepted" (server said 250, row not yet marked), "marked" (row sent).
 fault_hook = _no_fault
-
-
-# ---------------------------------------------------------------- rendering
-
-
-def issue_context(issue, lang):
-    videos = []
-    for video in issue.videos:
-        text = video.text(lang)
-        videos.append(
-            {
-                "title": (text.title if text else "") or video.slug,
-                "summary": text.summary if text else "",
-                "url": video_page_url(video),
-                "poster_url": video_poster_url(video),
-            }
-        )
-    intro = issue.intro(lang) or ""
-    paragraphs = [p.strip() for p in intro.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return {
-        "issue": issue,
-        "subject": issue.subject(lang),
-        "paragraphs": paragraphs,
-        "videos": videos,
-        "site_name": current_app.config["SITE_NAME"],
-        "site_url": site_url("/"),
-        "newsletter_url": site_url("/newsletter"),
-        "lang": lang,
-    }
-
-
-def render_issue(issue, lang, unsubscribe_url=UNSUB_PLACEHOLDER):
-    """(subject, text, html) of `issue` in `lang`."""
-    with force_locale(lang):
-        ctx = issue_context(issue, lang)
-        text = render_template("mail/newsletter_issue.txt", unsubscribe_url=unsubscribe_url, **ctx)
-        html = render_template("mail/newsletter_issue.html", unsubscribe_url=unsubscribe_url, **ctx)
-    return ctx["subject"], text, html
-
-
-class MessageFactory:
-    """Builds the raw bytes of each recipient's message from one rendering per language.
-
-    Rendering the templates once per language and encoding each copy with binascii keeps
-    the per-message cost far below the cost of the SMTP exchange (see benchmarks/)."""
-
-    def __init__(self, issue, subject_prefix=""):
-        config = current_app.config
-        self.issue = issue
-        self.sender = config["MAIL_DEFAULT_SENDER"]
-        name, self.envelope_from = parseaddr(self.sender)
-        self.domain = self.envelope_from.rsplit("@", 1)[-1] or "rushes.local"
-        self.from_header = _header_address(name, self.envelope_from)
-        self.mailto = config.get("NEWSLETTER_UNSUBSCRIBE_MAILTO") or ""
-        self.secret = config["SECRET_KEY"]
-        self.list_id = f"<newsletter.{self.domain}>"
-        self.parts = {}
-        for lang in config["LANGUAGES"]:
-            subject, text, html = render_issue(issue, lang)
-            self.parts[lang] = (
-                _encode_header(subject_prefix + subject),
-                text,
-                html,
-                subject_prefix + subject,
-            )
-
-    def build(self, to, lang, unsubscribe_url, message_id):
-        subject, text, html, _plain = self.parts.get(lang) or next(iter(self.parts.values()))
-        unsubscribe = f"<{unsubscribe_url}>"
-        if self.mailto:
-            unsubscribe += f", <mailto:{self.mailto}?subject=unsubscribe>"
-        boundary = "=_rushes_" + secrets.token_hex(12)
-        head = (
-            f"From: {self.from_header}\n"
-            f"To: {to}\n"
-            f"Subject: {subject}\n"
-            f"Date: {formatdate(usegmt=True)}\n"
-            f"Message-ID: {message_id}\n"
-            f"MIME-Version: 1.0\n"
-            f"List-Id: {self.list_id}\n"
-            f"List-Unsubscribe: {unsubscribe}\n"
-            f"List-Unsubscribe-Post: List-Unsubscribe=One-Click\n"
-            f"Precedence: bulk\n"
-            f'Content-Type: multipart/alternative; boundary="{boundary}"\n'
-            f"\n"
-        )
-        body = (
-            f"--{boundary}\n"
-            'Content-Type: text/plain; charset="utf-8"\n'
-            "Content-Transfer-Encoding: quoted-printable\n\n"
-            + _qp(text.replace(UNSUB_PLACEHOLDER, unsubscribe_url))
-            + f"\n--{boundary}\n"
-            'Content-Type: text/html; charset="utf-8"\n'
-            "Content-Transfer-Encoding: quoted-printable\n\n"
-            + _qp(html.replace(UNSUB_PLACEHOLDER, unsubscribe_url))
-            + f"\n--{boundary}--\n"
-        )
-        return (head + body).replace("\r", "").replace("\n", "\r\n").encode("ascii")
-
-    def subject_text(self, lang):
-        return (self.parts.get(lang) or next(iter(self.parts.values())))[3]
-
-
-def _qp(text):
-    data = text.replace("\r\n", "\n").encode("utf-8")
-    return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).decode("ascii")
-
-
-def _encode_header(value):
-    value = " ".join(value.split())  # no line breaks in a header
-    try:
-        value.encode("ascii")
-        return value
-    except UnicodeEncodeError:
-        return Header(value, "utf-8").encode()
-
-
-def _header_address(name, address):
-    return formataddr((name, address), charset="utf-8") if name else address
 
 
 # ---------------------------------------------------------------- SMTP
@@ -250,13 +129,18 @@ class Transport:
             raise smtplib.SMTPRecipientsRefused({to_addr: (code, resp)})
         smtp.putcmd("data")
 
-    def transmit(self, data):
+    def transmit(self, data, after_dot=None):
         """Read the answer to DATA, send the message and its final dot, read the verdict.
+
+        `after_dot` runs while the server takes in the message (the next recipient's
+        message is built meanwhile).
 
         Raises DataRefused if the server refused DATA (nothing sent), SMTPDataError if it
         refused the message after the dot."""
         smtp = self.smtp
         if smtp is None:
+            if after_dot:
+                after_dot()
             return
         code, resp = smtp.getreply()
         if code != 354:
@@ -266,6 +150,8 @@ class Transport:
         if not payload.endswith(b"\r\n"):
             payload += b"\r\n"
         smtp.send(payload + b".\r\n")
+        if after_dot:
+            after_dot()
         code, resp = smtp.getreply()
         if code != 250:
             if code == 421:
@@ -458,6 +344,7 @@ class Run:
         self.transport = Transport()
         self.next_slot = time.monotonic()
         self.unmarked = None  # (delivery id, time) accepted by the server, not yet recorded
+        self.built = (None, None)  # (delivery id, message) built while the previous one went
         self.last_check = 0.0
         self.app = current_app._get_current_object()
 
@@ -521,9 +408,18 @@ class Run:
             self.connection.exec_driver_sql("SET synchronous_commit TO off")
         elif dialect == "sqlite":
             self.connection.exec_driver_sql("PRAGMA synchronous=OFF")
+            mode = self.connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+            if mode == "delete":
+                # Keep the rollback journal between transactions (its header is zeroed
+                # at commit) instead of creating and deleting a file for each of them.
+                # Per connection; a WAL database is left alone (WAL is better still).
+                self.connection.exec_driver_sql("PRAGMA journal_mode=PERSIST")
         self.connection.commit()
+        self.ledger = Ledger(self.connection, self.run_id)
 
     def close_session(self):
+        with contextlib.suppress(Exception):
+            self.ledger.close()
         with contextlib.suppress(Exception):
             self.connection.invalidate()
             self.connection.close()
@@ -605,10 +501,10 @@ class Run:
                     self.set_issue(status="sent", finished_at=utcnow())
                     return "sent"
                 return "waiting"  # rows held by another live run
-            for row in batch:
+            for i, row in enumerate(batch):
                 if not self.still_ours():
                     return "stopped"
-                outcome = self.deliver(row)
+                outcome = self.deliver(row, batch[i + 1] if i + 1 < len(batch) else None)
                 if outcome == "pause":
                     return "paused"
 
@@ -652,12 +548,27 @@ class Run:
             return
         delivery_id, sent_at = self.unmarked
         self.unmarked = None
-        self.set_row(
-            delivery_id, ("sending", "unknown"), status="sent", sent_at=sent_at, error=None
-        )
+        self.ledger.mark_sent(delivery_id, sent_at)
         fault_hook("marked", delivery_id)
 
-    def deliver(self, row, _retry=True):
+    def build(self, row):
+        """The raw message of `row`, or the exception that prevented building it."""
+        token = self.unsubscribe_serializer.dumps([row.subscriber_id, row.subscriber_email])
+        message_id = delivery_message_id(
+            self.issue_id, row.id, self.message_domain, self.factory.secret
+        )
+        try:
+            return self.factory.build(
+                row.email, row.language, self.unsubscribe_prefix + token, message_id
+            )
+        except Exception as exc:  # a template or encoding bug: reported as the row's failure
+            return exc
+
+    def build_ahead(self, row):
+        if row is not None:
+            self.built = (row.id, self.build(row))
+
+    def deliver(self, row, following=None, _retry=True):
         """One recipient. The order of operations is what makes a crash safe:
 
         MAIL FROM (meanwhile: commit the previous recipient as sent), RCPT TO, DATA
@@ -672,17 +583,13 @@ class Run:
             # Paced sending waits between messages anyway: record the previous one now,
             # so that only the gap between its 250 and this commit is uncertain.
             self.flush_mark()
-        attempts = Delivery.__table__.c.attempts + 1
-        token = self.unsubscribe_serializer.dumps([row.subscriber_id, row.subscriber_email])
-        unsubscribe_url = self.unsubscribe_prefix + token
-        message_id = Delivery(issue_id=self.issue_id, id=delivery_id).message_id(
-            self.message_domain, self.factory.secret
-        )
-        try:
-            raw = self.factory.build(row.email, row.language, unsubscribe_url, message_id)
-        except Exception as exc:  # a template or encoding bug: report it, go on
+        built_id, raw = self.built
+        self.built = (None, None)
+        if built_id != delivery_id:
+            raw = self.build(row)
+        if isinstance(raw, Exception):
             self.flush_mark()
-            self.set_row(delivery_id, ("pending",), status="failed", error=f"Build: {exc}")
+            self.set_row(delivery_id, ("pending",), status="failed", error=f"Build: {raw}")
             return "failed"
         fault_hook("built", delivery_id)
         self.pace()
@@ -700,7 +607,7 @@ class Run:
                 ("pending",),
                 status="failed",
                 error=_reason(code, resp),
-                attempts=attempts,
+                attempts=NEXT_ATTEMPT,
             )
             return "failed"
         except smtplib.SMTPSenderRefused as exc:
@@ -710,7 +617,7 @@ class Run:
                 ("pending",),
                 status="failed",
                 error=_reason(exc.smtp_code, exc.smtp_error),
-                attempts=attempts,
+                attempts=NEXT_ATTEMPT,
             )
             return "failed"
         except (smtplib.SMTPException, OSError) as exc:
@@ -723,25 +630,19 @@ class Run:
                 except (smtplib.SMTPException, OSError) as exc2:
                     self.set_issue(status="paused", last_error=f"Mail server unreachable: {exc2}")
                     return "pause"
-                return self.deliver(row, _retry=False)
+                self.built = (delivery_id, raw)
+                return self.deliver(row, following, _retry=False)
             self.set_issue(status="paused", last_error=f"Mail server error: {exc}")
             return "pause"
         fault_hook("transmitted", delivery_id)
         # Claim, while the server answers DATA. From here on a crash leaves the row uncertain.
-        claimed = self.set_row(
-            delivery_id,
-            ("pending",),
-            status="sending",
-            run_id=self.run_id,
-            claimed_at=utcnow(),
-            attempts=attempts,
-        )
+        claimed = self.ledger.claim(delivery_id, utcnow())
         if not claimed:  # another run got it, or staff changed it: drop this transaction
             self.transport.abandon()
             return "lost"
         fault_hook("claimed", delivery_id)
         try:
-            self.transport.transmit(raw)
+            self.transport.transmit(raw, after_dot=lambda: self.build_ahead(following))
         except smtplib.SMTPDataError as exc:  # refused (DATA or the message): not delivered
             self.set_row(
                 delivery_id,
