@@ -10,6 +10,7 @@ the time code of an MPEG-2 GOP header.
 from __future__ import annotations
 
 import contextlib
+import re
 
 H264_IDR = 5
 H264_SPS = 7
@@ -18,6 +19,10 @@ H264_PPS = 8
 HEVC_BLA_N_LP = 18
 HEVC_CRA = 21
 HEVC_IRAP = range(16, 22)  # BLA_W_LP .. CRA_NUT (22, 23 are reserved IRAP)
+HEVC_VPS = 32
+HEVC_SPS = 33
+HEVC_PPS = 34
+HEVC_PARAMETER_SETS = (HEVC_VPS, HEVC_SPS, HEVC_PPS)
 
 
 def split_annexb(data: bytes) -> list[bytes]:
@@ -217,4 +222,111 @@ def mpeg2_set_gop_timecode(data: bytes, tc: str) -> bytes:
         v = (drop << 31) | (hh << 26) | (mm << 20) | (1 << 19) | (ss << 13) | (ff << 7) | low
         out[i + 4 : i + 8] = v.to_bytes(4, "big")
         i = out.find(b"\x00\x00\x01\xb8", i + 8)
+    return bytes(out)
+
+
+# ---------------------------------------------------------------- HEVC parameter-set ids
+#
+# x265 numbers its VPS, SPS and PPS 0, like most masters, and has no option to do
+# otherwise.  For the re-encoded pictures and the master's to share one ``hvcC`` (so the
+# track can be ``hvc1``, parameter sets out of band), the encoder's sets are renumbered.
+# An id 0 is the one-bit Exp-Golomb code ``1``; ids 15..30 take exactly nine bits.  So
+# the rewrite inserts exactly one byte's worth of bits: everything after the field keeps
+# its place within the byte, the slice header's byte alignment still holds, and the
+# slice data that follows is the very same bytes, one position later.
+
+
+def unescape(nal: bytes) -> bytes:
+    """The RBSP of a NAL unit: emulation prevention bytes removed."""
+    return nal.replace(b"\x00\x00\x03", b"\x00\x00")
+
+
+def escape(rbsp: bytes) -> bytes:
+    """Emulation prevention bytes put back (after any 00 00 followed by 00..03)."""
+    out = re.sub(rb"\x00\x00(?=[\x00-\x03])", b"\x00\x00\x03", rbsp)
+    if out.endswith(b"\x00"):
+        out += b"\x03"
+    return out
+
+
+def _bit(rbsp: bytes, pos: int) -> int:
+    return (rbsp[pos >> 3] >> (7 - (pos & 7))) & 1
+
+
+def _widen_ue0(rbsp: bytes, pos: int, value: int) -> bytes:
+    """Replace the ue(v) 0 (a single 1 bit) at bit ``pos`` by the nine-bit ue(``value``)."""
+    if not 15 <= value <= 30 or _bit(rbsp, pos) != 1:
+        raise ValueError("not an id 0")
+    size = len(rbsp) * 8
+    whole = int.from_bytes(rbsp, "big")
+    head = whole >> (size - pos)
+    rest = whole & ((1 << (size - pos - 1)) - 1)
+    new = (((head << 9) | (value + 1)) << (size - pos - 1)) | rest
+    return new.to_bytes(len(rbsp) + 1, "big")
+
+
+def _set_u4(rbsp: bytes, value: int) -> bytes:
+    """Set the 4-bit field at the start of an RBSP (vps_video_parameter_set_id)."""
+    return bytes([(value << 4) | (rbsp[0] & 0x0F)]) + rbsp[1:]
+
+
+def hevc_ids(nals: list[bytes]) -> dict[int, set[int]]:
+    """The VPS, SPS and PPS ids used by some HEVC parameter-set NAL units."""
+    ids: dict[int, set[int]] = {HEVC_VPS: set(), HEVC_SPS: set(), HEVC_PPS: set()}
+    for nal in nals:
+        kind = hevc_type(nal) if len(nal) > 2 else -1
+        with contextlib.suppress(IndexError, ValueError):
+            if kind == HEVC_VPS:
+                ids[kind].add(nal[2] >> 4)
+            elif kind == HEVC_SPS:
+                bits = _Bits(nal[2:])
+                bits.pos = 104  # vps id, max_sub_layers, nesting, profile_tier_level
+                ids[kind].add(bits.ue())
+            elif kind == HEVC_PPS:
+                ids[kind].add(_Bits(nal[2:]).ue())
+    return ids
+
+
+def hevc_renumber(nal: bytes, vps_id: int, sps_id: int, pps_id: int) -> bytes:
+    """A parameter set or slice NAL unit of x265 (ids all 0) with the ids given
+    (``sps_id`` and ``pps_id`` in 15..30).  Raises ValueError for anything else: a
+    profile_tier_level with sub-layers, an id that is not 0."""
+    kind = hevc_type(nal)
+    header, rbsp = nal[:2], unescape(nal[2:])
+    if kind == HEVC_VPS:
+        if rbsp[0] >> 4 != 0:
+            raise ValueError("VPS id is not 0")
+        rbsp = _set_u4(rbsp, vps_id)
+    elif kind == HEVC_SPS:
+        if rbsp[0] >> 4 != 0 or (rbsp[0] >> 1) & 7 != 0:
+            raise ValueError("SPS with a VPS id other than 0, or sub-layers")
+        rbsp = _widen_ue0(_set_u4(rbsp, vps_id), 104, sps_id)
+    elif kind == HEVC_PPS:
+        rbsp = _widen_ue0(_widen_ue0(rbsp, 0, pps_id), 9, sps_id)  # pps id, then sps id
+    elif kind < 32:  # a slice segment: first_slice_segment_in_pic_flag
+        pos = 2 if kind in range(16, 24) else 1  # IRAP: no_output_of_prior_pics_flag
+        rbsp = _widen_ue0(rbsp, pos, pps_id)
+    else:
+        return nal
+    return header + escape(rbsp)
+
+
+def hvcc_with(hvcc: bytes, nals: list[bytes]) -> bytes:
+    """An ``hvcC`` record with the header (profile, level, NAL length size...) of
+    ``hvcc`` and the NAL units ``nals`` in its arrays, parameter sets marked complete.
+
+    Written here rather than left to the muxer: given Annex B extradata, FFmpeg's MOV
+    muxer would also take the (length-prefixed) samples for Annex B.
+    """
+    arrays: dict[int, list[bytes]] = {}
+    for nal in nals:
+        arrays.setdefault(hevc_type(nal), []).append(nal)
+    out = bytearray(hvcc[:22])
+    out.append(len(arrays))
+    for kind in sorted(arrays):
+        complete = 0x80 if kind in HEVC_PARAMETER_SETS else 0
+        out.append(complete | kind)
+        out += len(arrays[kind]).to_bytes(2, "big")
+        for nal in arrays[kind]:
+            out += len(nal).to_bytes(2, "big") + nal
     return bytes(out)

@@ -207,6 +207,7 @@ class _Pkt:
     key: bool  # the container says: a keyframe (decoding may start here)
     rap: bool  # a clean random-access point (copy may start here)
     cra: bool = False  # HEVC CRA (renamed BLA when a copy starts there)
+    ps: bool = False  # HEVC: parameter sets in band (then the track stays hev1)
 
 
 def _open(path: str) -> av.container.InputContainer:
@@ -264,6 +265,7 @@ class _CutJob:
         self.intra = bool(desc.intra_only) or self.codec in ("prores", "dnxhd", "mjpeg")
         self.smart = self.codec in SMART_CODECS
         self.len_size, self.param_sets = (None, [])
+        self.out_of_band = False  # HEVC parameter sets all in the hvcC (track hvc1)
         if self.codec in ("h264", "hevc"):
             self.len_size, self.param_sets = bs.parameter_sets(self.codec, self.vctx.extradata)
         self.p0 = self._first_pts()
@@ -297,17 +299,19 @@ class _CutJob:
 
     # -- packet scan
 
-    def _is_rap(self, packet) -> tuple[bool, bool]:
+    def _is_rap(self, packet) -> tuple[bool, bool, bool]:
+        """(clean random-access point, HEVC CRA, HEVC parameter sets in band)."""
         if not packet.is_keyframe:
-            return False, False
+            return False, False, False
         if self.codec == "h264":
             types = bs.nal_types("h264", bytes(packet), self.len_size)
-            return bs.H264_IDR in types, False
+            return bs.H264_IDR in types, False, False
         if self.codec == "hevc":
             types = bs.nal_types("hevc", bytes(packet), self.len_size)
             irap = [t for t in types if t in bs.HEVC_IRAP]
-            return bool(irap), bool(irap) and irap[0] == bs.HEVC_CRA
-        return True, False
+            ps = any(t in bs.HEVC_PARAMETER_SETS for t in types)
+            return bool(irap), bool(irap) and irap[0] == bs.HEVC_CRA, ps
+        return True, False, False
 
     def _open_at(self, start: _Pkt | None, near_pts: int, decode: bool = False):
         """Open the master positioned so that the first video packet is ``start`` (or,
@@ -378,8 +382,9 @@ class _CutJob:
                 if after_key is not None and packet.pts > after_key:
                     eof = False
                     break
-                rap, cra = self._is_rap(packet)
-                pkts.append(_Pkt(packet.pts, packet.dts, bool(packet.is_keyframe), rap, cra))
+                rap, cra, ps = self._is_rap(packet)
+                key = bool(packet.is_keyframe)
+                pkts.append(_Pkt(packet.pts, packet.dts, key, rap, cra, ps))
                 if after_key is None and packet.is_keyframe and packet.pts >= t_out:
                     after_key = packet.pts
         except av.FFmpegError as exc:
@@ -600,6 +605,66 @@ class _CutJob:
         finally:
             c.close()
         report.samples = written
+
+    def _aac_packets(self, stream_index: int) -> list[tuple[bytes, int, int]] | None:
+        """The master's AAC packets that cover the clip, as (data, pts, duration) in
+        samples on the clip's timeline, or None when they cannot simply be copied.
+
+        The first packet starts at or before the in instant (negative pts) and is
+        preceded by one more packet: the decoder needs it to overlap-add the first
+        samples, and the MOV muxer turns the negative start into an edit list that
+        players trim sample-exactly.  The last packet's duration is cut to the out
+        instant, so the track lasts exactly as long as the video.  None for gaps,
+        irregular packets, or a master whose audio does not span the clip (the
+        re-encode pads those with silence).
+        """
+        t_start = self.t_in * self.tb
+        for seek in (True, False) if t_start > 1 else (False,):
+            c = _open(self.path)
+            try:
+                s = [st for st in c.streams if st.index == stream_index][0]
+                rate = s.codec_context.sample_rate
+                frame = s.codec_context.frame_size or 1024
+                if s.time_base != Fraction(1, rate):
+                    return None
+                n_total = round(self.duration_s * rate)
+                if seek:
+                    c.seek(max(int((t_start - 1) / s.time_base), 0), stream=s)
+                got: list[tuple[bytes, int, int]] = []
+                end = None
+                late = False
+                for p in c.demux(s):
+                    if p.size == 0:
+                        continue
+                    if p.pts is None:
+                        return None
+                    pts = round((p.pts * s.time_base - t_start) * rate)
+                    dur = p.duration or frame
+                    if pts + dur <= 0:
+                        got = [(bytes(p), pts, dur)]  # pre-roll: only the last one
+                        end = pts + dur
+                        continue
+                    if not got and pts > 0:
+                        late = True  # the audio starts after the in instant
+                        break
+                    if end is not None and pts != end:
+                        return None  # a gap or an overlap
+                    end = pts + dur
+                    got.append((bytes(p), pts, min(dur, n_total - pts)))
+                    if end >= n_total:
+                        # edit lists trim whole frames exactly; the packets between
+                        # (short ones where the master was spliced) are kept as they are
+                        edges = (got[0], got[1], got[-1]) if len(got) > 1 else got
+                        if any(d != frame for _, _, d in edges[:-1]) or dur != frame:
+                            return None
+                        return got
+                if not late:
+                    return None  # the audio ends before the out instant
+            except av.FFmpegError:
+                return None
+            finally:
+                c.close()
+        return None
 
     def _audio_packets(self, stream_index: int, out_stream, report: AudioReport):
         """Encoded packets of one audio stream, cut at the video's in/out instants."""
@@ -885,6 +950,76 @@ class _CutJob:
 
     # -- muxing
 
+    def _hevc_sample_entry(self, ov, plan: _Plan, segments: dict) -> None:
+        """Tag the HEVC track ``hvc1`` with every parameter set in its ``hvcC`` when they
+        fit there, else ``hev1`` (parameter sets in band).
+
+        They fit when x265 gave the same sets to every segment, no copied picture
+        carries sets in band, and x265's ids can be renumbered away from the master's
+        (see :func:`cut_bitstream.hevc_renumber`).  The segments are rewritten in place.
+        """
+        ov.codec_context.codec_tag = "hev1"
+        self.out_of_band = False
+        encoded = [p for name in ("head", "tail") for p in segments[name]]
+        if not self.len_size or not encoded:
+            if not encoded and not any(p.ps for p in plan.pkts):
+                ov.codec_context.codec_tag = "hvc1"  # the master's own sets, in its hvcC
+                self.out_of_band = True
+            return
+        ours: list[bytes] = []
+        for data, *_ in encoded:
+            for nal in bs.split_length_prefixed(data, self.len_size):
+                if bs.hevc_type(nal) in bs.HEVC_PARAMETER_SETS and nal not in ours:
+                    ours.append(nal)
+        if sorted(bs.hevc_type(n) for n in ours) != list(bs.HEVC_PARAMETER_SETS):
+            self.notes.append("x265 gave several parameter sets: HEVC track tagged hev1")
+            return
+        copying = plan.copy_from is not None
+        renumber = None
+        if copying:
+            skip = plan.copy_skip
+            copied = [
+                p
+                for j, p in enumerate(plan.pkts[plan.copy_from : plan.copy_to])
+                if j + plan.copy_from not in skip
+            ]
+            if any(p.ps for p in copied):
+                self.notes.append("the master has parameter sets in band: HEVC track tagged hev1")
+                return
+            used = bs.hevc_ids(self.param_sets)
+            vps = [i for i in range(15, -1, -1) if i not in used[bs.HEVC_VPS]]
+            pps = [i for i in range(15, 31) if i not in used[bs.HEVC_PPS]]
+            if not vps or not pps or 15 in used[bs.HEVC_SPS]:
+                self.notes.append("no free parameter-set ids: HEVC track tagged hev1")
+                return
+            renumber = (vps[0], 15, pps[0])
+        try:
+            rewritten = {}
+            for name in ("head", "tail"):
+                packets = []
+                for data, pts, dts, key in segments[name]:
+                    nals = [
+                        n
+                        for n in bs.split_length_prefixed(data, self.len_size)
+                        if bs.hevc_type(n) not in bs.HEVC_PARAMETER_SETS
+                    ]
+                    if renumber:
+                        nals = [bs.hevc_renumber(n, *renumber) for n in nals]
+                    packets.append((bs.to_length_prefixed(nals, self.len_size), pts, dts, key))
+                rewritten[name] = packets
+            if renumber:
+                ours = [bs.hevc_renumber(n, *renumber) for n in ours]
+        except (ValueError, IndexError):
+            self.notes.append("x265 parameter sets not renumbered: HEVC track tagged hev1")
+            return
+        segments.update(rewritten)
+        sets = ours
+        if copying:  # the master's sets (and SEI) first: its copied pictures use them
+            sets = self.param_sets + ours
+        ov.codec_context.extradata = bs.hvcc_with(self.vctx.extradata, sets)
+        ov.codec_context.codec_tag = "hvc1"
+        self.out_of_band = True
+
     def _mux(self, plan: _Plan, segments: dict, report: CutReport, clip_tc: str | None):
         out = av.open(self.tmp, "w", format=self.fmt)
         try:
@@ -934,7 +1069,7 @@ class _CutJob:
             if self.fmt in ("mxf", "mov", "mp4"):
                 out.metadata["timecode"] = clip_tc
         if self.codec == "hevc" and self.fmt in ("mov", "mp4"):
-            ov.codec_context.codec_tag = "hev1"
+            self._hevc_sample_entry(ov, plan, segments)
         if self.fmt == "mpegts" and self.codec == "h264" and clip_tc:
             self.notes.append("MPEG-TS with H.264 carries no timecode; reported only")
 
@@ -958,6 +1093,23 @@ class _CutJob:
                     samples=0,
                 )
                 gen = self._pcm_packets(s.index, oa, ar, block, pcm_bytes)
+            elif (
+                self.fmt in ("mov", "mp4")
+                and name == "aac"
+                and (copied := self._aac_packets(s.index))
+            ):
+                # AAC copied whole, trimmed by the edit list: no decode, no re-encode
+                oa = out.add_stream_from_template(s)
+                oa.time_base = Fraction(1, rate)
+                ar = AudioReport(
+                    index=i,
+                    codec=name,
+                    handling="copy",
+                    sample_rate=rate,
+                    channels=actx.channels,
+                    samples=round(self.duration_s * rate),
+                )
+                gen = _audio_copy(oa, copied)
             else:
                 enc_name = name
                 if self.fmt == "mxf":
@@ -1115,7 +1267,7 @@ class _CutJob:
                     data = bytes(packet)
                     if start.cra:
                         data = bs.hevc_cra_to_bla(data, self.len_size)
-                    if self.len_size and self.param_sets:
+                    if self.len_size and self.param_sets and not self.out_of_band:
                         data = bs.to_length_prefixed(self.param_sets, self.len_size) + data
                     new = av.Packet(data)
                     new.pts, new.dts = packet.pts, packet.dts
@@ -1157,6 +1309,17 @@ class _Plan:
 def _chain(first, rest):
     yield first
     yield from rest
+
+
+def _audio_copy(out_stream, packets: list[tuple[bytes, int, int]]) -> Iterator[av.Packet]:
+    tb = out_stream.time_base
+    for data, pts, dur in packets:
+        p = av.Packet(data)
+        p.pts = p.dts = pts
+        p.duration = dur
+        p.time_base = tb
+        p.stream = out_stream
+        yield p
 
 
 def _ceil_to(value: int, unit: int) -> int:

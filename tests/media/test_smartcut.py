@@ -15,9 +15,10 @@ import subprocess
 from fractions import Fraction
 from pathlib import Path
 
+import av
 import pytest
 
-from app.media import smartcut
+from app.media import cut_bitstream, smartcut
 from app.media.errors import MediaError
 from app.media.timecode import index_to_tc
 from tests import mediagen
@@ -260,15 +261,29 @@ def test_long_gop_copies_the_middle(master, tmp_path):
     assert report.method == "smart"
     assert report.copied_range == (25, 50)
     assert report.reencoded_ranges == [(1, 25), (50, 74)]
-    assert report.audio[0].handling == "reencode"
+    assert report.audio[0].handling == "copy"
     assert set(report.timings) >= {"scan", "encode", "mux", "total"}
 
 
-def test_hevc_sample_entry_allows_in_band_parameter_sets(master, tmp_path):
-    report = smartcut.cut(master("hevc"), 3, 70, tmp_path / "c.mp4")
-    assert report.copied_frames > 0
-    info = ffprobe_json(tmp_path / "c.mp4")
-    assert info["streams"][0]["codec_tag_string"] == "hev1"
+@pytest.mark.parametrize(("in_frame", "out_frame"), [(3, 70), (25, 50), (3, 20), (0, 75)])
+def test_hevc_track_is_hvc1_with_every_parameter_set_in_its_hvcc(
+    master, tmp_path, in_frame, out_frame
+):
+    """Apple and Chromium expect hvc1: all parameter sets in the sample entry, none in
+    band.  The master's and x265's sets (renumbered) share the hvcC."""
+    dest = tmp_path / "c.mp4"
+    report = smartcut.cut(master("hevc"), in_frame, out_frame, dest)
+    info = ffprobe_json(dest)
+    assert info["streams"][0]["codec_tag_string"] == "hvc1", report.notes
+    assert count_frames(dest) == out_frame - in_frame
+    assert decode_errors(dest) == ""
+    with av.open(str(dest)) as c:
+        vs = c.streams.video[0]
+        length_size = (vs.codec_context.extradata[21] & 3) + 1
+        for packet in c.demux(vs):
+            if packet.size:
+                types = cut_bitstream.nal_types("hevc", bytes(packet), length_size)
+                assert not set(types) & set(cut_bitstream.HEVC_PARAMETER_SETS)
 
 
 @pytest.mark.parametrize(
