@@ -65,6 +65,9 @@ def create_app(config_object=None, **overrides):
     app.register_blueprint(newsletter_bp)
     app.register_blueprint(admin_bp)
     errors.init_app(app)
+    from app import templating
+
+    templating.init_app(app)
 
     from app.cli import rushes_cli
 
