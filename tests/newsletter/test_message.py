@@ -55,3 +55,16 @@ def test_an_address_with_a_line_break_is_refused(app, make_issue):
     factory = MessageFactory(make_issue())
     with pytest.raises(ValueError):
         factory.build("a@example.org\r\nBcc: b@example.org", "fr", "https://x/u", "<m@x>")
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["reader1@example.org", "a.b+c@x-y.example", "Ünï@exämple.fr", "x <y@z>", 'a"b@c', "a..b@c"]
+    + ["a@[1.2.3.4]", "o'brien@example.ie", "noat", "", "a\tb@c"],
+)
+def test_smtp_addresses_are_quoted_as_smtplib_does(address):
+    import smtplib
+
+    from app.newsletter.sender import _quote_address
+
+    assert _quote_address(address) == smtplib.quoteaddr(address)
