@@ -5,7 +5,8 @@ trips. Building a Core statement, computing its cache key and processing its par
 each time costs several times what the database itself needs for an UPDATE and a commit
 (see the newsletter section of benchmarks/README.md). So each statement is built with Core
 once, compiled once for the run's database, and executed on the driver's own cursor of
-the run's connection, with its own commit.
+the run's connection. That connection is in autocommit mode: each UPDATE is committed by
+the time `execute` returns (one round trip to PostgreSQL, not two).
 """
 
 from sqlalchemy import bindparam, or_
@@ -43,6 +44,8 @@ class Ledger:
     """The delivery rows of one run, on the run's connection (a SQLAlchemy Connection)."""
 
     def __init__(self, connection, run_id):
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            raise ValueError("the ledger commits each statement: autocommit connection only")
         table = Delivery.__table__
         dialect = connection.dialect
         self.dbapi = connection.connection.dbapi_connection
@@ -71,14 +74,12 @@ class Ledger:
         )
 
     def claim(self, delivery_id, at):
-        """pending → sending, committed; True if this run won the row."""
-        claimed = self._claim.run(self.cursor, row=delivery_id, at=at) == 1
-        self.dbapi.commit()
-        return claimed
+        """pending → sending, committed; True if this run won the row (compare-and-set)."""
+        return self._claim.run(self.cursor, row=delivery_id, at=at) == 1
 
     def mark_sent(self, delivery_id, at):
+        """sending (or unknown, if a newer run decided so meanwhile) → sent, committed."""
         self._mark.run(self.cursor, row=delivery_id, at=at)
-        self.dbapi.commit()
 
     def close(self):
         self.cursor.close()

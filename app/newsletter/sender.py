@@ -405,7 +405,10 @@ class Run:
         lose the last fraction of a second of commits. On SQLite, synchronous=OFF for
         the same reason (the file survives a process kill, not a power cut). The
         connection is thrown away afterwards, so no other code inherits the setting."""
-        self.connection = db.engine.connect()
+        # Every statement of a run stands alone (a compare-and-set on one row, a heartbeat):
+        # in autocommit mode each is one round trip to PostgreSQL instead of two (the
+        # statement, then COMMIT).
+        self.connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         dialect = self.connection.dialect.name
         if dialect == "postgresql":
             self.connection.exec_driver_sql("SET synchronous_commit TO off")
