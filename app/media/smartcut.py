@@ -17,23 +17,34 @@ How a clip is made
   dropped from the copy and re-encoded instead.  The frames before the copied range
   (``in`` .. first copied frame) and after it (.. ``out``) are decoded and re-encoded
   with the source's codec, profile, level, pixel format, size, aspect, interlacing and
-  colour metadata, at a transparent quality (x264/x265 CRF 12-16, MPEG-2 qscale 2);
-  head and tail are encoded in parallel.  A clip too short to contain a whole GOP is
+  colour metadata, at a transparent quality (x264/x265 CRF 16, MPEG-2 qscale 2);
+  head and tail are encoded in parallel up to 720p, one after the other above (two
+  1080p x264 instances at once exceed the memory budget).  A clip too short to contain a whole GOP is
   re-encoded whole (still ``"smart"``, with no copied packet, and said in ``notes``).
 * **Parameter sets**: the output keeps the master's ``avcC``/``hvcC``.  Re-encoded
   H.264 segments carry their own in-band SPS/PPS with *ids different from the
   master's* (so neither set overwrites the other, also when a player such as Chromium
   re-inserts the ``avcC`` sets at every sync sample); the master's SPS/PPS are repeated
-  in-band before the first copied IDR.  HEVC segments carry in-band VPS/SPS/PPS and the
-  master's are repeated before the first copied picture; the sample entry becomes
-  ``hev1`` (in-band parameter sets allowed).  MPEG-2 repeats sequence headers anyway.
+  in-band before the first copied IDR.  HEVC in MP4/MOV: x265's VPS/SPS/PPS are
+  renumbered away from the master's ids and join them in the ``hvcC``; no picture
+  carries parameter sets in band and the sample entry is ``hvc1``, as Apple and
+  Chromium expect.  When that cannot be done (the master has sets in band, or no free
+  ids), the segments keep their in-band sets, the master's are repeated before the
+  first copied picture and the entry is ``hev1``; ``notes`` says why.  MPEG-2 repeats
+  sequence headers anyway.
 * **Audio**: every audio stream is cut to the sample at the instants of the in and out
   frames (``round(t * rate)``), padded with silence if the master's audio starts late
-  or ends early, so its duration equals the video's.  PCM is decoded and re-written in
-  the same PCM format: bit-exact and sample-exact.  Compressed audio (AAC, MP2, AC-3,
-  ...) is decoded and re-encoded with the same codec, rate, layout and bit rate: cheap,
-  gap-free and sample-accurate at both ends (a copy of AAC packets cannot start or end
-  between two 1024-sample frames without edit lists that many players ignore).
+  or ends early, so its duration equals the video's.  PCM packets are sliced at
+  sample boundaries (never decoded): bit-exact and sample-exact.  AAC in MP4/MOV is
+  copied: the packets from the one before the in instant (the decoder's pre-roll) to
+  the one holding the out instant, with timestamps that put the in instant at 0; the
+  muxer turns the negative start into an edit list, which FFmpeg applies to the sample
+  (tested), and the last packet's duration ends the track at the out instant (FFmpeg
+  still decodes that packet whole: up to 1023 samples more).  No decode, no
+  re-encode, no join.  A player ignoring edit lists would start up to two AAC frames
+  early.  Other compressed audio (MP2, AC-3 in MPEG-TS ..., or AAC with gaps in its
+  timestamps or odd packets at the in point) is decoded and re-encoded with the same
+  codec, rate, layout and bit rate.
 * **Container**: MP4 stays MP4, MOV stays MOV, MXF stays MXF (OP1a), MPEG-TS stays
   MPEG-TS (its codecs, MPEG-2 video and MP2/AC-3 audio, are not at home in MP4); any
   other container becomes MOV.  :func:`output_extension` names it.  The clip's start
@@ -632,6 +643,7 @@ class _CutJob:
                     c.seek(max(int((t_start - 1) / s.time_base), 0), stream=s)
                 got: list[tuple[bytes, int, int]] = []
                 end = None
+                irregular = False
                 late = False
                 for p in c.demux(s):
                     if p.size == 0:
@@ -643,19 +655,23 @@ class _CutJob:
                     if pts + dur <= 0:
                         got = [(bytes(p), pts, dur)]  # pre-roll: only the last one
                         end = pts + dur
+                        irregular = dur != frame
                         continue
                     if not got and pts > 0:
                         late = True  # the audio starts after the in instant
                         break
                     if end is not None and pts != end:
                         return None  # a gap or an overlap
+                    if pts <= 0:  # the first packet
+                        irregular = irregular or dur != frame and pts + dur < n_total
                     end = pts + dur
                     got.append((bytes(p), pts, min(dur, n_total - pts)))
                     if end >= n_total:
-                        # edit lists trim whole frames exactly; the packets between
-                        # (short ones where the master was spliced) are kept as they are
-                        edges = (got[0], got[1], got[-1]) if len(got) > 1 else got
-                        if any(d != frame for _, _, d in edges[:-1]) or dur != frame:
+                        # the edit list trims the first packet exactly only if it and
+                        # its pre-roll are whole frames (the last may be short: the
+                        # master's own end); short packets between, where the master
+                        # was spliced, are kept as they are
+                        if irregular:
                             return None
                         return got
                 if not late:
@@ -961,8 +977,10 @@ class _CutJob:
         ov.codec_context.codec_tag = "hev1"
         self.out_of_band = False
         encoded = [p for name in ("head", "tail") for p in segments[name]]
-        if not self.len_size or not encoded:
-            if not encoded and not any(p.ps for p in plan.pkts):
+        if not self.len_size:
+            return  # Annex B extradata: no hvcC to put the sets in
+        if not encoded:
+            if not any(p.ps for p in plan.pkts):
                 ov.codec_context.codec_tag = "hvc1"  # the master's own sets, in its hvcC
                 self.out_of_band = True
             return

@@ -8,6 +8,7 @@ master's), its ``psnr`` filter measures re-encoded frames (>= 40 dB), ``ffmpeg -
 
 from __future__ import annotations
 
+import array
 import functools
 import os
 import random
@@ -265,6 +266,36 @@ def test_long_gop_copies_the_middle(master, tmp_path):
     assert set(report.timings) >= {"scan", "encode", "mux", "total"}
 
 
+def decoded_audio(path: Path) -> array.array:
+    """The first audio stream decoded (edit lists applied), float samples interleaved."""
+    out = _run([FFMPEG, "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0"]
+               + ["-f", "f32le", "-"])  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    return array.array("f", out.stdout)
+
+
+@pytest.mark.parametrize(("in_frame", "out_frame"), [(0, 75), (1, 74), (13, 61), (37, 38)])
+def test_aac_copied_sample_exact(master, tmp_path, in_frame, out_frame):
+    """AAC in MP4 is copied, not re-encoded: decoded, the clip's samples are the
+    master's from the in instant on, exactly (the edit list trims the first packet)."""
+    src = master("h264_closed")
+    dest = tmp_path / "c.mp4"
+    report = smartcut.cut(src, in_frame, out_frame, dest)
+    assert report.audio[0].handling == "copy"
+    info = ffprobe_json(src)
+    video = [s for s in info["streams"] if s["codec_type"] == "video"][0]
+    sr = int([s for s in info["streams"] if s["codec_type"] == "audio"][0]["sample_rate"])
+    start = round((float(video.get("start_time", 0)) + in_frame / 25) * sr)
+    n = round((out_frame - in_frame) / 25 * sr)
+    clip, whole = decoded_audio(dest), decoded_audio(src)
+    assert len(clip) >= 2 * n  # FFmpeg does not trim the last packet: up to 1023 more
+    want = whole[2 * start : 2 * (start + n)]
+    assert len(want) == 2 * n
+    # not bit-exact: the decoder's noise substitution (PNS) draws from a generator that
+    # has run for fewer frames; a shift of one sample would differ by ~1e-2 on these tones
+    assert max(abs(a - b) for a, b in zip(clip[: 2 * n], want, strict=True)) < 1e-3
+
+
 @pytest.mark.parametrize(("in_frame", "out_frame"), [(3, 70), (25, 50), (3, 20), (0, 75)])
 def test_hevc_track_is_hvc1_with_every_parameter_set_in_its_hvcc(
     master, tmp_path, in_frame, out_frame
@@ -284,6 +315,24 @@ def test_hevc_track_is_hvc1_with_every_parameter_set_in_its_hvcc(
             if packet.size:
                 types = cut_bitstream.nal_types("hevc", bytes(packet), length_size)
                 assert not set(types) & set(cut_bitstream.HEVC_PARAMETER_SETS)
+
+
+def test_hevc_master_with_in_band_parameter_sets_stays_hev1(tmp_path):
+    """A master whose pictures carry their own parameter sets cannot be hvc1: the clip
+    is hev1, with x265's sets in band, and still decodes cleanly."""
+    src = tmp_path / "inband.mp4"
+    cmd = [FFMPEG, "-nostdin", "-v", "error", "-f", "lavfi", "-i"]
+    cmd += ["testsrc2=size=320x180:rate=25:duration=3", "-c:v", "libx265", "-preset"]
+    cmd += ["ultrafast", "-x265-params", "keyint=25:min-keyint=25:scenecut=0:"
+            "repeat-headers=1:log-level=error", "-tag:v", "hev1", str(src)]  # fmt: skip
+    assert _run(cmd).returncode == 0
+    dest = tmp_path / "c.mp4"
+    report = smartcut.cut(src, 3, 70, dest)
+    assert report.copied_frames > 0
+    assert any("in band" in note for note in report.notes)
+    assert ffprobe_json(dest)["streams"][0]["codec_tag_string"] == "hev1"
+    assert count_frames(dest) == 67
+    assert decode_errors(dest) == ""
 
 
 @pytest.mark.parametrize(
