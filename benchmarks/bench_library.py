@@ -4,11 +4,15 @@ Scenarios, each for --seconds with --concurrency client threads (new connection 
 request, as gunicorn's sync workers close them):
 
 * bare        GET /_bench/bare: a route of the same app that returns "ok" (the ceiling)
-* list        GET /videos?page=1..5, the listing as visitors get it (fragment cache on)
-* list-cold   the same with LIBRARY_CACHE_SECONDS=0 (every request queries and renders)
-* search      GET /videos?q=... over 24 queries in both languages, cache off, with
+* list        GET /videos?page=1..5, the listing as visitors get it (fragment cache on);
+              bare and list take turns, five slices each, so that the other users of
+              the machine weigh on both alike
+* list-cold   the same with LIBRARY_CACHE_SECONDS=0: every request queries and renders
+              the page (the cards still come from the card cache, as in production)
+* search      GET /videos?q=... over 24 queries in both languages, page cache off, with
               filters and both sorts: the latency that matters for search (one client,
               then --concurrency clients)
+* search-nocache the same, one client, card cache off too: every card is rendered
 * search-query the same 24 searches run in-process, one at a time, without HTTP: the
               time spent in the database and the ORM
 
@@ -75,6 +79,9 @@ def wsgi_app():
     app = create_app(config.Config)
     if os.environ.get("BENCH_LIBRARY_CACHE_SECONDS") is not None:
         app.config["LIBRARY_CACHE_SECONDS"] = float(os.environ["BENCH_LIBRARY_CACHE_SECONDS"])
+    if os.environ.get("BENCH_LIBRARY_CARD_CACHE_SECONDS") is not None:
+        seconds = float(os.environ["BENCH_LIBRARY_CARD_CACHE_SECONDS"])
+        app.config["LIBRARY_CARD_CACHE_SECONDS"] = seconds
 
     @app.get("/_bench/bare")
     def bench_bare():
@@ -103,12 +110,14 @@ def _wait_for(port, timeout=60):
 
 
 class Server:
-    def __init__(self, database, workers, cache_seconds=None):
+    def __init__(self, database, workers, cache_seconds=None, card_cache_seconds=None):
         self.port = _free_port()
         env = dict(os.environ, DATABASE_URL=database, PYTHONPATH=str(ROOT))
         env["RUSHES_INSTANCE"] = str(OUT / "instance")
         if cache_seconds is not None:
             env["BENCH_LIBRARY_CACHE_SECONDS"] = str(cache_seconds)
+        if card_cache_seconds is not None:
+            env["BENCH_LIBRARY_CARD_CACHE_SECONDS"] = str(card_cache_seconds)
         self.process = subprocess.Popen(
             [
                 str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -166,13 +175,40 @@ def load(port, paths, seconds, concurrency):
     for t in threads:
         t.join()
     elapsed = time.monotonic() - began
-    latencies.sort()
+    return _summary(latencies, len(errors), elapsed)
+
+
+def _summary(latencies, errors, elapsed):
+    latencies = sorted(latencies)
     return {
         "requests": len(latencies),
-        "errors": len(errors),
+        "errors": errors,
         "rps": len(latencies) / elapsed,
         "median_ms": statistics.median(latencies) if latencies else None,
         "p95_ms": latencies[int(len(latencies) * 0.95) - 1] if latencies else None,
+        "elapsed_s": elapsed,
+        "latencies": latencies,
+    }
+
+
+def interleaved(port, scenarios, seconds, concurrency, slices=5):
+    """load() of each scenario in turn, in `slices` rounds of seconds/slices each.
+
+    The machine is shared: a burst of someone else's work during one 10-second window
+    would move a ratio between two scenarios measured one after the other. Taking turns
+    spreads such bursts over all of them.
+    """
+    parts = {name: [] for name in scenarios}
+    for _ in range(slices):
+        for name, paths in scenarios.items():
+            parts[name].append(load(port, paths, seconds / slices, concurrency))
+    return {
+        name: _summary(
+            [ms for r in runs for ms in r["latencies"]],
+            sum(r["errors"] for r in runs),
+            sum(r["elapsed_s"] for r in runs),
+        )
+        for name, runs in parts.items()
     }
 
 
@@ -255,8 +291,14 @@ def main():
     server = Server(args.database, args.workers)
     try:
         load(server.port, ["/_bench/bare", *listing], 2, args.concurrency)  # warm up
-        results["bare"] = load(server.port, ["/_bench/bare"], args.seconds, args.concurrency)
-        results["list"] = load(server.port, listing, args.seconds, args.concurrency)
+        results.update(
+            interleaved(
+                server.port,
+                {"bare": ["/_bench/bare"], "list": listing},
+                args.seconds,
+                args.concurrency,
+            )
+        )
     finally:
         server.stop()
     server = Server(args.database, args.workers, cache_seconds=0)
@@ -269,15 +311,21 @@ def main():
         results["search-loaded"] = load(server.port, searches, args.seconds, args.concurrency)
     finally:
         server.stop()
+    server = Server(args.database, args.workers, cache_seconds=0, card_cache_seconds=0)
+    try:
+        load(server.port, searches, 2, 1)  # warm up
+        results["search-nocache"] = load(server.port, searches, args.seconds, 1)
+    finally:
+        server.stop()
     results["search-query"] = in_process(args.database)
 
     bare = results["bare"]["rps"]
     print(f"\n{args.count} published videos, {dialect}, gunicorn --workers {args.workers}")
-    print(f"{'scenario':<15}{'req/s':>9}{'ratio':>8}{'median ms':>11}{'p95 ms':>9}{'errors':>8}")
+    print(f"{'scenario':<16}{'req/s':>9}{'ratio':>8}{'median ms':>11}{'p95 ms':>9}{'errors':>8}")
     for name, r in results.items():
         r["ratio_to_bare"] = r["rps"] / bare if bare else None
         print(
-            f"{name:<15}{r['rps']:>9.1f}{r['ratio_to_bare']:>8.2f}"
+            f"{name:<16}{r['rps']:>9.1f}{r['ratio_to_bare']:>8.2f}"
             f"{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}{r['errors']:>8}"
         )
     q = results["search-query"]
@@ -286,6 +334,9 @@ def main():
     )
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     results["load_average"] = os.getloadavg()[0]
+    for r in results.values():
+        if isinstance(r, dict):
+            r.pop("latencies", None)
     (OUT / f"results-{dialect}.json").write_text(json.dumps(results, indent=2))
 
 
