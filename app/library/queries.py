@@ -290,7 +290,10 @@ class FragmentCache:
     def put(self, key, value):
         self.entries.pop(key, None)
         while len(self.entries) >= self.max_entries:
-            self.entries.popitem(last=False)
+            try:
+                self.entries.popitem(last=False)
+            except KeyError:  # emptied meanwhile by another thread
+                break
         self.entries[key] = (time.monotonic(), value)
 
     def discard(self, keys):
