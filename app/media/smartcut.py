@@ -1114,6 +1114,7 @@ class _CutJob:
             elif (
                 self.fmt in ("mov", "mp4")
                 and name == "aac"
+                and actx.profile == "LC"  # HE-AAC's SBR would want a longer pre-roll
                 and (copied := self._aac_packets(s.index))
             ):
                 # AAC copied whole, trimmed by the edit list: no decode, no re-encode
