@@ -262,3 +262,18 @@ def test_counts_are_in_the_visitor_language(client, library):
     html = client.get("/videos?q=defense", headers=fr).get_data(as_text=True)
     assert "2 vidéos correspondent à votre recherche." in html
     assert "3 videos" in client.get("/videos", headers=EN).get_data(as_text=True)
+
+
+def test_a_page_past_the_end_still_gives_the_total(client, library):
+    """The total of a search comes with its page: a page with no row counts apart."""
+
+    def count_line(url):
+        html = client.get(url, headers=EN).get_data(as_text=True)
+        return re.search(r'class="library-count[^>]*>\s*([^<]+?)\s*<', html).group(1)
+
+    first = count_line("/videos?q=defense")
+    assert first == f"{len(titles(client, '/videos?q=defense'))} videos match your search."
+    assert first != "0 videos match your search."
+    assert count_line("/videos?q=defense&page=9") == first
+    assert count_line("/videos?q=defense&sort=date&page=9") == first
+    assert titles(client, "/videos?q=defense&page=9") == []
