@@ -196,10 +196,14 @@ def _search_page(filters, per_page, offset, newest):
     """
     total = func.count().over().label("total")
     if filters.sort == "relevance":
-        matches = search.matching(filters.q)
-        stmt = _filtered(
-            db.select(Video.id, total).join(matches, matches.c.video_id == Video.id), filters
-        ).order_by(matches.c.rank.desc(), *newest)
+        scored = search.scored(filters.q)
+        stmt = (
+            _filtered(
+                db.select(Video.id, total).join(scored, scored.c.video_id == Video.id), filters
+            )
+            .group_by(Video.id)
+            .order_by(func.max(scored.c.score).desc(), *newest)
+        )
     else:
         matched = search.matched_videos(filters.q)
         stmt = _filtered(

@@ -17,9 +17,9 @@ on the ``video_texts`` table (the migration must carry the same DDL, see docs/li
   a superuser), else a built-in ``translate()`` of Latin accented letters; both are
   wrapped in the IMMUTABLE function ``rushes_unaccent(text)``. Relevance: ``ts_rank``.
 
-``matching(query)`` returns a subquery of (video_id, rank) for the videos whose texts
-match; the caller joins it to ``videos`` and applies publication, filters, sort and
-pagination.
+``scored(query)`` returns a subquery of (video_id, score) for the texts that match, and
+``matched_videos(query)`` a CTE of the matching video ids; the caller joins them to
+``videos`` and applies publication, filters, sort and pagination.
 """
 
 from __future__ import annotations
@@ -151,18 +151,20 @@ def fts5_query(query: str) -> str | None:
     return " AND ".join(f'("{w}" OR "{w}"*)' if len(w) >= 4 else f'"{w}"' for w in words)
 
 
-def matching(query: str):
-    """Subquery (video_id, rank) of videos whose texts match; higher rank is better.
+def scored(query: str):
+    """Subquery (video_id, score): one row per matching text; higher score is better.
 
-    None when the query has no words.
+    A video whose texts match in both languages has two rows: the caller groups by video
+    and keeps the best score. Grouping there rather than here lets the database join,
+    filter and group in one pass (SQLite: 8.4 → 6.4 ms for a word in a third of the
+    videos). None when the query has no words.
     """
     words = terms(query)
     if not words:
         return None
-    dialect = db.engine.dialect.name
-    if dialect == "postgresql":
-        return _matching_postgres(" ".join(words))
-    return _matching_sqlite(fts5_query(query))
+    if db.engine.dialect.name == "postgresql":
+        return _scored_postgres(" ".join(words))
+    return _scored_sqlite(fts5_query(query))
 
 
 def matching_ids(query: str):
@@ -196,24 +198,19 @@ def matched_videos(query: str):
     return ids.distinct().cte("matched").prefix_with("MATERIALIZED")
 
 
-def _matching_sqlite(fts_query):
+def _scored_sqlite(fts_query):
     fts = table(FTS_TABLE, column("rowid"))
-    # bm25() is only allowed in a plain full-text query: score first, aggregate outside.
+    # bm25() is only allowed in a plain full-text query: score first, join outside.
     bm25 = literal_column(f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 1.0)")
-    scored = (
+    texts = (
         select(fts.c.rowid.label("text_id"), (-bm25).label("score"))
         .select_from(fts)
         .where(literal_column(FTS_TABLE).op("MATCH")(fts_query))
         .cte("scored")
         .prefix_with("MATERIALIZED")
     )
-    stmt = (
-        select(
-            VideoText.video_id.label("video_id"),
-            func.max(scored.c.score).label("rank"),
-        )
-        .join(scored, scored.c.text_id == VideoText.id)
-        .group_by(VideoText.video_id)
+    stmt = select(VideoText.video_id.label("video_id"), texts.c.score).join(
+        texts, texts.c.text_id == VideoText.id
     )
     return stmt.subquery("matches")
 
@@ -233,18 +230,15 @@ def _tsquery(words):
     return select(tsquery).scalar_subquery()
 
 
-def _matching_postgres(words):
+def _scored_postgres(words):
     tsquery = _tsquery(words)
     vector = literal_column("video_texts.search_vector")
-    # Ranked rows first, narrow (video_id, score), then grouped: grouping the matching
-    # rows themselves would sort their 3 kB vectors (on disk, for a frequent word).
-    scored = (
+    # Materialized: narrow (video_id, score) rows; grouping the matching rows themselves
+    # sorted their 3 kB vectors (on disk, for a frequent word) when the estimate was low.
+    texts = (
         select(VideoText.video_id.label("video_id"), func.ts_rank(vector, tsquery).label("score"))
         .where(vector.op("@@")(tsquery))
         .cte("scored")
         .prefix_with("MATERIALIZED")
     )
-    stmt = select(
-        scored.c.video_id.label("video_id"), func.max(scored.c.score).label("rank")
-    ).group_by(scored.c.video_id)
-    return stmt.subquery("matches")
+    return select(texts.c.video_id, texts.c.score).subquery("matches")
