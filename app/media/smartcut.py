@@ -44,7 +44,9 @@ How a clip is made
   re-encode, no join.  A player ignoring edit lists would start up to two AAC frames
   early.  Other compressed audio (MP2, AC-3 in MPEG-TS ..., or AAC with gaps in its
   timestamps or odd packets at the in point) is decoded and re-encoded with the same
-  codec, rate, layout and bit rate.
+  codec, rate, layout and bit rate; the decoded frames are placed by their
+  timestamps (a gap at a splice filled with silence, an overlap dropped), so a
+  master spliced by stream copy stays in sync after each splice.
 * **Container**: MP4 stays MP4, MOV stays MOV, MXF stays MXF (OP1a), MPEG-TS stays
   MPEG-TS (its codecs, MPEG-2 video and MP2/AC-3 audio, are not at home in MP4); any
   other container becomes MOV.  :func:`output_extension` names it.  The clip's start
@@ -60,6 +62,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import heapq
+import math
 import os
 import threading
 import time
@@ -699,6 +702,11 @@ class _CutJob:
         written = 0
         pts = 0
         layout = enc.layout
+        # Timestamps place each decoded frame (spliced masters jump at the splices),
+        # but they are rounded to their clock: within a millisecond, or one tick of a
+        # coarser clock, the count of samples rules, so rounding never makes a click.
+        tick = s.time_base * rate if s.time_base else 0
+        slack = max(rate // 1000, math.ceil(tick) + 1)
 
         def emit(frame):
             nonlocal pts
@@ -729,12 +737,19 @@ class _CutJob:
                     if frame.samples == 0:
                         continue
                     fmt_name = frame.format.name
+                    at = None
+                    if frame.pts is not None:
+                        at = round((frame.pts * frame.time_base - t_start) * rate)
                     if position is None:
-                        if frame.pts is None:
+                        if at is None:
                             continue
-                        position = round((frame.pts * frame.time_base - t_start) * rate)
+                        position = at
                         if position > 0 and sought:
                             raise _Reseek
+                    elif at is not None and abs(at - position) > slack:
+                        # a splice: the timestamps place the frame, not the count of
+                        # samples before it (a gap is filled, an overlap dropped below)
+                        position = at
                     f_start = position
                     position += frame.samples
                     if position <= written:
