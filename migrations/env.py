@@ -70,10 +70,14 @@ def run_migrations_offline():
 
 def include_object(obj, name, type_, reflected, compare_to):
     """Leave the full-text search objects alone: raw DDL that no model declares
-    (app/library/search.py; created by the initial migration)."""
+    (app/library/search.py; created by the migrations 0001 and 0002)."""
     if type_ == "table" and name.startswith("video_texts_fts"):
         return False
-    return name not in ("search_vector", "ix_video_texts_search_vector")
+    return name not in (
+        "search_vector",
+        "ix_video_texts_search_vector",
+        "ix_video_texts_id_video_id",
+    )
 
 
 def run_migrations_online():
