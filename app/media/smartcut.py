@@ -11,7 +11,8 @@ How a clip is made
   frames ``in..out-1`` are copied: bit-identical.  Method ``"copy"``.
 * **Long-GOP video** (H.264, HEVC, MPEG-2): method ``"smart"``.  The packets in decode
   order from the first *clean random-access point* at or after the in point (an H.264
-  IDR; an HEVC IDR/BLA/CRA, a CRA being renamed BLA; an MPEG-2 I picture) up to the last
+  IDR, or an open-GOP I frame rewritten into an IDR by :mod:`h264_opengop`; an HEVC
+  IDR/BLA/CRA, a CRA being renamed BLA; an MPEG-2 I picture) up to the last
   GOP boundary before the out point are copied unchanged.  The leading pictures of that
   first copied GOP (open-GOP B/RASL pictures that reference the previous GOP) are
   dropped from the copy and re-encoded instead.  The frames before the copied range
@@ -76,6 +77,7 @@ from av.stream import Disposition
 from av.video.frame import PictureType
 
 from app.media import cut_bitstream as bs
+from app.media import h264_opengop
 from app.media import timecode as tcm
 from app.media.errors import MediaError
 
@@ -222,6 +224,7 @@ class _Pkt:
     rap: bool  # a clean random-access point (copy may start here)
     cra: bool = False  # HEVC CRA (renamed BLA when a copy starts there)
     ps: bool = False  # HEVC: parameter sets in band (then the track stays hev1)
+    open_i: bool = False  # H.264 open-GOP I frame (made an IDR when a copy starts there)
 
 
 def _open(path: str) -> av.container.InputContainer:
@@ -282,6 +285,14 @@ class _CutJob:
         self.out_of_band = False  # HEVC parameter sets all in the hvcC (track hvc1)
         if self.codec in ("h264", "hevc"):
             self.len_size, self.param_sets = bs.parameter_sets(self.codec, self.vctx.extradata)
+        self.open_gop = False  # copies may start at an open-GOP I frame (made an IDR)
+        self.open_gop_why = ""
+        if self.codec == "h264":
+            try:
+                h264_opengop.OpenGopRewriter(self.param_sets)
+                self.open_gop = True
+            except (h264_opengop.Unsupported, IndexError) as exc:
+                self.open_gop_why = str(exc) or "unreadable parameter sets"
         self.p0 = self._first_pts()
 
     # -- frame index <-> pts (constant frame rate; checked against the packets)
@@ -313,19 +324,23 @@ class _CutJob:
 
     # -- packet scan
 
-    def _is_rap(self, packet) -> tuple[bool, bool, bool]:
-        """(clean random-access point, HEVC CRA, HEVC parameter sets in band)."""
+    def _is_rap(self, packet) -> tuple[bool, bool, bool, bool]:
+        """(random-access point, HEVC CRA, HEVC parameter sets in band, H.264 open-GOP I)."""
         if not packet.is_keyframe:
-            return False, False, False
+            return False, False, False, False
         if self.codec == "h264":
-            types = bs.nal_types("h264", bytes(packet), self.len_size)
-            return bs.H264_IDR in types, False, False
+            data = bytes(packet)
+            types = bs.nal_types("h264", data, self.len_size)
+            if bs.H264_IDR in types:
+                return True, False, False, False
+            open_i = self.open_gop and h264_opengop.is_i_picture(data, self.len_size)
+            return open_i, False, False, open_i
         if self.codec == "hevc":
             types = bs.nal_types("hevc", bytes(packet), self.len_size)
             irap = [t for t in types if t in bs.HEVC_IRAP]
             ps = any(t in bs.HEVC_PARAMETER_SETS for t in types)
-            return bool(irap), bool(irap) and irap[0] == bs.HEVC_CRA, ps
-        return True, False, False
+            return bool(irap), bool(irap) and irap[0] == bs.HEVC_CRA, ps, False
+        return True, False, False, False
 
     def _open_at(self, start: _Pkt | None, near_pts: int, decode: bool = False):
         """Open the master positioned so that the first video packet is ``start`` (or,
@@ -396,9 +411,9 @@ class _CutJob:
                 if after_key is not None and packet.pts > after_key:
                     eof = False
                     break
-                rap, cra, ps = self._is_rap(packet)
+                rap, cra, ps, open_i = self._is_rap(packet)
                 key = bool(packet.is_keyframe)
-                pkts.append(_Pkt(packet.pts, packet.dts, key, rap, cra, ps))
+                pkts.append(_Pkt(packet.pts, packet.dts, key, rap, cra, ps, open_i))
                 if after_key is None and packet.is_keyframe and packet.pts >= t_out:
                     after_key = packet.pts
         except av.FFmpegError as exc:
@@ -824,6 +839,15 @@ class _CutJob:
             report.method = "copy"
         elif self.smart:
             plan = self._plan(pkts, eof)
+            if plan.copy_from is not None and pkts[plan.copy_from].open_i:
+                why = self._check_open_gop(plan)
+                if why:
+                    # this stream's references cannot be renumbered: copy from IDRs only
+                    self.notes.append(f"open-GOP I frame not made an IDR ({why})")
+                    for p in pkts:
+                        if p.open_i:
+                            p.rap = p.open_i = False
+                    plan = self._plan(pkts, eof)
             report.method = "smart"
             report.encoder = SMART_CODECS[self.codec]
         else:
@@ -932,8 +956,9 @@ class _CutJob:
             open_keys = [k for k in keys if pkts[k].pts >= t_in and not pkts[k].rap]
             if s is None and open_keys:
                 self.notes.append(
-                    "no clean random-access point (IDR) in the selection, only open-GOP "
-                    "keyframes: re-encoded whole"
+                    "no IDR in the selection, only open-GOP keyframes that could not be "
+                    "made IDRs: re-encoded whole"
+                    + (f" ({self.open_gop_why})" if self.open_gop_why else "")
                 )
             else:
                 self.notes.append("the clip holds no whole GOP: re-encoded whole")
@@ -1257,6 +1282,59 @@ class _CutJob:
         for data, pts, dts, key in tail:
             yield new_packet(data, pts, dts, key)
 
+    def _rewrite(self, rewriter, packet, drop: bool = False):
+        """``packet`` renumbered by ``rewriter`` (an open-GOP copy), or fed to it as dropped."""
+        data = bytes(packet)
+        ls = self.len_size
+        nals = bs.split_length_prefixed(data, ls) if ls else bs.split_annexb(data)
+        try:
+            if drop:
+                rewriter.drop(nals)
+                return packet
+            nals = rewriter.copy(nals)
+        except (h264_opengop.Unsupported, IndexError) as exc:
+            raise MediaError(f"The open-GOP video cannot be cut here ({exc}).") from exc
+        new = av.Packet(bs.to_length_prefixed(nals, ls) if ls else bs.to_annexb(nals))
+        new.pts, new.dts = packet.pts, packet.dts
+        new.time_base = packet.time_base
+        new.duration = packet.duration
+        new.is_keyframe = packet.is_keyframe
+        return new
+
+    def _check_open_gop(self, plan: _Plan) -> str | None:
+        """Why the copy cannot start at its open-GOP I frame, or None: the packets are
+        run through the rewrite until the numbering is a constant shift (see
+        :mod:`h264_opengop`)."""
+        pkts = plan.pkts
+        start = pkts[plan.copy_from]
+        end = pkts[plan.copy_to] if plan.copy_to is not None and plan.copy_to < len(pkts) else None
+        rewriter = h264_opengop.OpenGopRewriter(self.param_sets)
+        c, vs, packets = self._open_at(start, start.pts)
+        ls = self.len_size
+        try:
+            for packet in packets:
+                if packet.size == 0:
+                    continue
+                if packet.dts is None:
+                    packet.dts = packet.pts
+                if end is not None and packet.pts == end.pts and packet.dts == end.dts:
+                    break
+                data = bytes(packet)
+                nals = bs.split_length_prefixed(data, ls) if ls else bs.split_annexb(data)
+                at_eof = plan.copy_to is not None and plan.copy_to >= len(pkts)
+                if packet.pts < start.pts or at_eof and packet.pts >= self.t_out:
+                    rewriter.drop(nals)
+                else:
+                    rewriter.copy(nals)
+                if rewriter.shift is not None or rewriter.done:
+                    break
+        except (h264_opengop.Unsupported, IndexError) as exc:
+            return str(exc) or "unreadable slice header"
+        finally:
+            c.close()
+        self.notes.append("the first copied picture, an open-GOP I frame, was made an IDR")
+        return None
+
     def _copied_packets(self, ov, plan: _Plan, report: CutReport, dts_shift: int):
         pkts = plan.pkts
         start = pkts[plan.copy_from]
@@ -1265,6 +1343,7 @@ class _CutJob:
         first = True
         count = 0
         copied_pts: list[int] = []
+        rewriter = h264_opengop.OpenGopRewriter(self.param_sets) if start.open_i else None
         try:
             for packet in packets:
                 if packet.size == 0:
@@ -1279,6 +1358,8 @@ class _CutJob:
                     if packet.pts < self.t_in:
                         continue
                 elif packet.pts < start.pts:
+                    if rewriter:  # it may be a reference the numbering must count
+                        self._rewrite(rewriter, packet, drop=True)
                     continue  # leading picture of the first copied GOP: re-encoded
                 if (
                     not self.intra
@@ -1286,7 +1367,11 @@ class _CutJob:
                     and plan.copy_to >= len(pkts)
                     and packet.pts >= self.t_out
                 ):
+                    if rewriter:
+                        self._rewrite(rewriter, packet, drop=True)
                     continue
+                if rewriter:
+                    packet = self._rewrite(rewriter, packet)
                 if first and self.codec == "mpeg2video" and self.start_tc and not self.intra:
                     # the GOP header names its first displayed picture; its leading B
                     # pictures were dropped, so that is now the I picture

@@ -23,6 +23,7 @@ CASES = [
     ("h264_closed", 13, 62, 25),  # GOP 25, B-frames, MP4
     ("h264_2997df", 7, 75, 30000 / 1001),  # GOP 30, MOV, 29.97
     ("h264_interlaced", 5, 31, 25),  # 1080i MBAFF, GOP 12
+    ("h264_open", 13, 62, 25),  # open GOP: the copied I frame made an IDR, MOV
 ]
 
 PLAY_TO_THE_END = """async (src) => {

@@ -266,6 +266,67 @@ def test_long_gop_copies_the_middle(master, tmp_path):
     assert set(report.timings) >= {"scan", "encode", "mux", "total"}
 
 
+@pytest.mark.parametrize(("in_frame", "out_frame"), [(13, 62), (1, 74), (24, 51)])
+def test_open_gop_copies_from_its_i_frame_made_an_idr(master, tmp_path, in_frame, out_frame):
+    """An open-GOP master has no IDR after its first frame: the GOP at 25 is copied all
+    the same, its I frame rewritten into an IDR (carrying the master's SPS/PPS) and the
+    pictures after it renumbered; the copied frames stay bit-identical (test_cut)."""
+    src = master("h264_open")
+    dest = tmp_path / "c.mov"
+    report = smartcut.cut(src, in_frame, out_frame, dest)
+    assert report.copied_range == (25, 50)
+    assert report.reencoded_ranges == [(in_frame, 25), (50, out_frame)]
+    assert any("made an IDR" in note for note in report.notes)
+    # the clip's copied packets: exactly one IDR, the first one, after the master's sets
+    with av.open(str(dest)) as c:
+        vs = c.streams.video[0]
+        length_size = (vs.codec_context.extradata[4] & 3) + 1
+        types = [
+            cut_bitstream.nal_types("h264", bytes(p), length_size) for p in c.demux(vs) if p.size
+        ]
+    copied = types[25 - in_frame : 50 - in_frame]  # decode order: the copied GOP
+    assert 5 in copied[0] and 7 in copied[0] and 8 in copied[0]
+    assert not any(5 in t for t in copied[1:])
+    assert count_frames(dest) == out_frame - in_frame
+    assert decode_errors(dest) == ""
+    clip, whole = frame_md5s(str(dest)), frame_md5s(str(src))
+    assert clip[25 - in_frame : 50 - in_frame] == whole[25:50]
+
+
+OPEN_GOP_VARIANTS = {
+    # keyint 23 with 3 fixed B frames: each I frame after the first has two leading B
+    # frames (one a reference, freed by an MMCO later), left out of the copy
+    "leading_brefs": ("384x216", "bframes=3:b-adapt=0"),
+    "cavlc_slices": ("384x216", "bframes=3:b-adapt=0:cabac=0:slices=3"),
+    "mbaff": ("720x576", "bframes=3:tff=1"),
+}
+
+
+@pytest.mark.parametrize("variant", OPEN_GOP_VARIANTS)
+def test_open_gop_variants(tmp_path, variant):
+    """Leading reference B frames, CAVLC (slice data shifted bit by bit) with several
+    slices per picture, MBAFF: the copied frames are the master's, bit for bit."""
+    size, params = OPEN_GOP_VARIANTS[variant]
+    src = tmp_path / "open.mp4"
+    cmd = [FFMPEG, "-nostdin", "-v", "error", "-f", "lavfi", "-i"]
+    cmd += [f"testsrc2=size={size}:rate=25:duration=4,noise=alls=20:allf=t"]
+    cmd += ["-c:v", "libx264", "-preset", "fast", "-crf", "18"]
+    if variant == "mbaff":
+        cmd += ["-flags", "+ildct+ilme"]
+    cmd += ["-x264-params", f"keyint=23:min-keyint=23:scenecut=0:open-gop=1:{params}", str(src)]
+    assert _run(cmd).returncode == 0
+    whole = frame_md5s(str(src))
+    for in_frame, out_frame in ((5, 60), (22, 90)):
+        dest = tmp_path / f"c{in_frame}.mp4"
+        report = smartcut.cut(src, in_frame, out_frame, dest)
+        assert report.copied_range and report.copied_range[0] == 23, report.notes
+        a, b = report.copied_range
+        assert count_frames(dest) == out_frame - in_frame
+        assert decode_errors(dest) == ""
+        clip = frame_md5s(str(dest))
+        assert clip[a - in_frame : b - in_frame] == whole[a:b]
+
+
 def decoded_audio(path: Path) -> array.array:
     """The first audio stream decoded (edit lists applied), float samples interleaved."""
     out = _run([FFMPEG, "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0"]
