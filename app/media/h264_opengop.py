@@ -10,15 +10,17 @@ numbers of ref_pic_list_modification and of the memory-management operations (MM
 recomputed.  MMCOs that free pictures the clip does not hold (the previous GOP, the
 dropped leading pictures) are removed.
 
-Until the decoded picture buffer of the master and of the clip are known to hold the
-same pictures ("converged": every picture of the previous GOP freed by an MMCO, no
-dropped leading reference left), each reference list must be spelled out by
-ref_pic_list_modification and each sliding-window marking must be unambiguous, or
-:class:`Unsupported` is raised (the engine then re-encodes).  Afterwards the numbering
-is a constant shift, which the relative fields keep.  Field pictures, POC types 1 and
-2, several slice groups, long-term references and MMCO 5 are not handled
-(:class:`Unsupported`).  Headers are parsed and written on the RBSP; CABAC slice data
-is copied byte for byte after the alignment bits, CAVLC data is shifted bitwise.
+Until the decoded picture buffers of the master and of the clip hold the same
+pictures (every picture of the previous GOP freed by an MMCO, no dropped leading
+reference left), each reference list must be spelled out by ref_pic_list_modification
+and each sliding-window marking must be unambiguous; then the relative numbers are
+translated picture by picture until the numbering is one constant shift, after which
+only frame_num changes (rewritten in the first bytes of each slice).  Field pictures,
+POC types 1 and 2, several slice groups, gaps in frame_num, and long-term references or
+MMCOs other than 1 before the shift is constant raise :class:`Unsupported`, which the
+engine checks before copying (it then copies from IDRs only); an MMCO 5 later in the
+copy fails the cut.  Headers are parsed and written on the RBSP; CABAC slice data is
+copied byte for byte after the alignment bits, CAVLC data is shifted bitwise.
 """
 
 from __future__ import annotations
