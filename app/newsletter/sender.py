@@ -46,7 +46,7 @@ from app.extensions import db, mail
 from app.models import Subscriber
 from app.models.newsletter import Delivery, NewsletterIssue, delivery_message_id
 from app.newsletter import service
-from app.newsletter.ledger import Ledger
+from app.newsletter.ledger import AsyncLedger, Ledger
 from app.newsletter.message import MessageFactory
 from app.newsletter.urls import site_url
 
@@ -57,6 +57,10 @@ CHECK_INTERVAL = 1.0  # seconds between looks at the issue (stop requested? stil
 
 class DataRefused(smtplib.SMTPDataError):
     """The server answered DATA with something else than 354: nothing was sent."""
+
+
+class Unclaimed(Exception):
+    """The claim of the message being sent did not win its row: no final dot."""
 
 
 class Crash(BaseException):
@@ -132,13 +136,19 @@ class Transport:
             raise smtplib.SMTPRecipientsRefused({to_addr: (code, resp)})
         smtp.putcmd("data")
 
-    def transmit(self, data):
-        """Read the answer to DATA, send the message and its final dot, read the verdict.
+    def transmit(self, data, before_dot, early=False):
+        """Read the answer to DATA, send the message and — if `before_dot()` is true — its
+        final dot, and read the verdict. With `early`, the message is sent before asking
+        `before_dot()` (so a database answer still awaited overlaps its transfer), else
+        together with the dot (one write: what SQLite, whose answer is already known, wants).
 
-        Raises DataRefused if the server refused DATA (nothing sent), SMTPDataError if it
-        refused the message after the dot."""
+        Raises DataRefused if the server refused DATA (nothing sent), Unclaimed if
+        `before_dot()` was false (no dot sent), SMTPDataError if the server refused the
+        message after the dot."""
         smtp = self.smtp
         if smtp is None:
+            if not before_dot():
+                raise Unclaimed
             return
         code, resp = smtp.getreply()
         if code != 354:
@@ -147,6 +157,11 @@ class Transport:
         payload = smtplib._quote_periods(data)
         if not payload.endswith(b"\r\n"):
             payload += b"\r\n"
+        if early:
+            smtp.send(payload)
+            payload = b""
+        if not before_dot():
+            raise Unclaimed
         smtp.send(payload + b".\r\n")
         code, resp = smtp.getreply()
         if code != 250:
@@ -348,6 +363,7 @@ class Run:
         self.transport = Transport()
         self.next_slot = time.monotonic()
         self.unmarked = None  # (delivery id, time) accepted by the server, not yet recorded
+        self.marking = None  # its "sent" write, sent and not yet confirmed
         self.last_check = 0.0
         self.app = current_app._get_current_object()
 
@@ -421,7 +437,8 @@ class Run:
                 # Per connection; a WAL database is left alone (WAL is better still).
                 self.connection.exec_driver_sql("PRAGMA journal_mode=PERSIST")
         self.connection.commit()
-        self.ledger = Ledger(self.connection, self.run_id)
+        ledger = AsyncLedger if dialect == "postgresql" else Ledger
+        self.ledger = ledger(self.connection, self.run_id)
 
     def close_session(self):
         with contextlib.suppress(Exception):
@@ -550,14 +567,23 @@ class Run:
             time.sleep(self.next_slot - now)
         self.next_slot = max(self.next_slot, now) + self.interval
 
-    def flush_mark(self):
-        """Record as sent the message the server accepted last (see deliver)."""
+    def start_mark(self):
+        """Send the "sent" write of the message the server accepted last (see deliver);
+        flush_mark waits for it."""
         if self.unmarked is None:
             return
         delivery_id, sent_at = self.unmarked
         self.unmarked = None
         self.ledger.mark_sent(delivery_id, sent_at)
-        fault_hook("marked", delivery_id)
+        self.marking = delivery_id
+
+    def flush_mark(self):
+        """Record as sent the message the server accepted last: committed on return."""
+        self.start_mark()
+        if self.marking is not None:
+            delivery_id, self.marking = self.marking, None
+            self.ledger.result()
+            fault_hook("marked", delivery_id)
 
     def build(self, row):
         """The raw message of `row`, or the exception that prevented building it."""
@@ -597,8 +623,9 @@ class Run:
             if self.transport.connection is None:
                 self.transport.open()
             self.transport.begin(
-                self.factory.envelope_from, row.email, len(raw), after_mail=self.flush_mark
+                self.factory.envelope_from, row.email, len(raw), after_mail=self.start_mark
             )
+            self.flush_mark()
         except smtplib.SMTPRecipientsRefused as exc:
             self.flush_mark()
             code, resp = next(iter(exc.recipients.values()))
@@ -634,15 +661,25 @@ class Run:
             self.set_issue(status="paused", last_error=f"Mail server error: {exc}")
             return "pause"
         fault_hook("transmitted", delivery_id)
-        # Claim, while the server answers DATA. From here on a crash leaves the row uncertain.
-        claimed = self.ledger.claim(delivery_id, utcnow())
-        if not claimed:  # another run got it, or staff changed it: drop this transaction
+        # Claim, while the server answers DATA (on PostgreSQL the claim is only sent here,
+        # its commit confirmed after the message went out, before its final dot). From
+        # here on a crash leaves the row uncertain.
+        self.ledger.claim(delivery_id, utcnow())
+
+        def claimed():
+            if self.ledger.result() != 1:
+                return False
+            fault_hook("claimed", delivery_id)
+            return True
+
+        try:
+            self.transport.transmit(raw, before_dot=claimed, early=self.ledger.answers_later)
+        except Unclaimed:  # another run got it, or staff changed it: drop this transaction
             self.transport.abandon()
             return "lost"
-        fault_hook("claimed", delivery_id)
-        try:
-            self.transport.transmit(raw)
         except smtplib.SMTPDataError as exc:  # refused (DATA or the message): not delivered
+            if self.ledger.result() != 1:
+                return "lost"
             self.set_row(
                 delivery_id,
                 ("sending", "unknown"),
@@ -652,6 +689,8 @@ class Run:
             return "failed"
         except (smtplib.SMTPException, OSError) as exc:
             self.transport.abandon()
+            if self.ledger.result() != 1:
+                return "lost"
             self.set_row(
                 delivery_id,
                 ("sending",),

@@ -186,6 +186,68 @@ def test_crash_between_claim_and_acceptance_is_uncertain_never_resent(
     assert _counts(mailbox, audience) == {a: 1 for a in audience}
 
 
+def test_a_row_taken_before_its_claim_gets_no_message(app, mailbox, audience, make_issue):
+    """Between DATA and the final dot the claim decides: a row that is no longer pending
+    (another run or staff changed it) is not sent, and the run goes on with the others."""
+    issue = make_issue()
+    run_id = sender.prepare_send(issue)
+    taken = []
+
+    def someone_else_takes_it(where, delivery_id):
+        if where == "transmitted" and not taken:
+            taken.append(delivery_id)
+            db.session.execute(
+                db.update(Delivery).where(Delivery.id == delivery_id).values(status="skipped")
+            )
+            db.session.commit()
+
+    sender.fault_hook = someone_else_takes_it
+    try:
+        assert sender.run(issue.id, run_id) == "sent"
+    finally:
+        sender.fault_hook = sender._no_fault
+    statuses = _statuses(issue.id)
+    (address,) = [e for e, s in statuses.items() if s == "skipped"]
+    assert mailbox.to(address) == []
+    assert _counts(mailbox, audience) == {a: 0 if a == address else 1 for a in audience}
+
+
+def test_a_database_failure_of_the_claim_sends_no_dot(
+    app, mailbox, audience, make_issue, clock, monkeypatch
+):
+    """PostgreSQL, where the claim's answer is read only just before the final dot: the
+    database connection is dead when the claim goes out; the message must not."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the claim is answered at once on SQLite")
+    import psycopg
+
+    from app.newsletter import ledger
+
+    backends = []
+
+    class Recorded(ledger.AsyncLedger):
+        def claim(self, delivery_id, at):
+            backends.append(self.pgconn.backend_pid)
+            if len(backends) == 3:  # the third message: MAIL, RCPT and DATA are sent
+                db.session.execute(
+                    db.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": backends[0]}
+                )
+                db.session.commit()
+            super().claim(delivery_id, at)
+
+    monkeypatch.setattr(sender, "AsyncLedger", Recorded)
+    issue = make_issue()
+    run_id = sender.prepare_send(issue)
+    with pytest.raises(psycopg.Error):
+        sender.run(issue.id, run_id)
+    assert sum(_counts(mailbox, audience).values()) == 2
+
+    monkeypatch.setattr(sender, "AsyncLedger", ledger.AsyncLedger)
+    clock.advance(minutes=5)
+    assert sender.recover_stalled() == 1
+    assert _counts(mailbox, audience) == {a: 1 for a in audience}
+
+
 def test_stop_and_resume(app, mailbox, audience, make_issue, monkeypatch):
     monkeypatch.setattr(sender, "CHECK_INTERVAL", 0)
     issue = make_issue()
