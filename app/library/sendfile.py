@@ -38,6 +38,7 @@ What it does:
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import mimetypes
 import os
@@ -145,7 +146,7 @@ def send_media(
             start = response.content_range.start if response.status_code == 206 else 0
             length = int(response.headers["Content-Length"])
             _close_quietly(response)
-            handle = open(abs_path, "rb")  # noqa: SIM115 - closed by the server
+            handle = _TrackedFile(abs_path)  # closed by the server
             handle.seek(start)
             response.response = _counting_class(server_wrapper)(
                 handle,
@@ -254,6 +255,22 @@ class _Logger:
             _call_log(self.app, self.callback, sent, self.status, self.range_header)
 
 
+class _TrackedFile(io.FileIO):
+    """A file that remembers the furthest position it was moved to.
+
+    socket.sendfile() seeks the file to just after the last byte it sent, but gunicorn
+    then moves the descriptor back with os.lseek() once the whole response went out, so
+    tell() alone would say that a complete download sent nothing.
+    """
+
+    furthest = 0
+
+    def seek(self, pos, whence=os.SEEK_SET):
+        position = super().seek(pos, whence)
+        self.furthest = max(self.furthest, position)
+        return position
+
+
 _counting_classes = {}
 
 
@@ -261,8 +278,8 @@ def _counting_class(base):
     """A subclass of the WSGI server's file wrapper that reports its position on close.
 
     Servers send such a wrapper with sendfile() (gunicorn checks isinstance against
-    environ["wsgi.file_wrapper"]), and socket.sendfile() leaves the file position after
-    the last byte really sent, also when the client goes away.
+    environ["wsgi.file_wrapper"]); how far the file moved (`_TrackedFile`) is what was
+    really sent, also when the client goes away.
     """
     if base not in _counting_classes:
 
@@ -279,6 +296,7 @@ def _counting_class(base):
                     position = self._filelike.tell()
                 except (OSError, ValueError):
                     position = 0
+                position = max(position, getattr(self._filelike, "furthest", 0))
                 try:
                     self._filelike.close()
                 finally:
