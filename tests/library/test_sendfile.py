@@ -226,3 +226,26 @@ def test_the_servers_file_wrapper_sends_the_whole_file(served):
     assert response.status_code == 200
     assert response.data == DATA
     assert served.calls == [(len(DATA), 200, None)]
+
+
+def test_the_client_socket_is_corked_while_the_file_goes_out(served):
+    """Full segments only while sendfile() runs (nginx's tcp_nopush); uncorked on close,
+    so that the end of the answer and the next one on the connection are not held."""
+    import socket
+
+    from werkzeug.test import EnvironBuilder
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    conn, _ = listener.accept()
+    try:
+        environ = EnvironBuilder(path="/file").get_environ()
+        environ["wsgi.file_wrapper"] = ServerFileWrapper
+        environ["gunicorn.socket"] = conn
+        app_iter = served(environ, lambda status, headers, exc_info=None: None)
+        assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK) == 1
+        app_iter.close()
+        assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK) == 0
+    finally:
+        for s in (client, conn, listener):
+            s.close()
