@@ -16,6 +16,9 @@ video_tags = db.Table(
 
 class Video(db.Model):
     __tablename__ = "videos"
+    # Files live under MEDIA_ROOT/videos/<id>/ and an ingest job may outlive its row:
+    # SQLite must never give a deleted video's id to a new one (PostgreSQL never does).
+    __table_args__ = {"sqlite_autoincrement": True}
     STATUSES = ("uploading", "queued", "processing", "ready", "failed")
 
     id = db.Column(db.Integer, primary_key=True)

@@ -1,4 +1,4 @@
-"""search and category filter indexes
+"""search and category filter indexes; video ids never reused on SQLite
 
 Revision ID: 0002
 Revises: 0001
@@ -21,8 +21,15 @@ def upgrade():
     with op.batch_alter_table("video_tags", schema=None) as batch_op:
         batch_op.create_index("ix_video_tags_tag_id", ["tag_id"], unique=False)
 
-    # As app/library/search.py now builds the search objects (see docs/library.md).
     dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        # Video ids are never reused (files are kept by id; see the model).
+        with op.batch_alter_table(
+            "videos", recreate="always", table_kwargs={"sqlite_autoincrement": True}
+        ):
+            pass
+
+    # As app/library/search.py now builds the search objects (see docs/library.md).
     if dialect == "sqlite":
         # FTS5 matches give text ids; this covering index maps them to video ids.
         op.execute(
@@ -32,7 +39,8 @@ def upgrade():
         # Ranking reads the vector of every match: keep it inline, not in TOAST. The
         # setting applies to rows written afterwards, so rewrite the existing ones.
         op.execute("ALTER TABLE video_texts ALTER COLUMN search_vector SET STORAGE MAIN")
-        op.execute("UPDATE video_texts SET id = id")
+        # Only an update of one of its inputs recomputes a stored generated column.
+        op.execute("UPDATE video_texts SET title = title")
 
 
 def downgrade():

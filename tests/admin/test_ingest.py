@@ -241,3 +241,17 @@ def test_deleting_a_video_during_its_ingest_stops_it_and_leaves_no_file(
     assert db.session.scalar(db.select(db.func.count(Rendition.id))) == 0
     assert not storage.video_dir(video_id).exists()
     assert not pending.exists()
+
+
+def test_a_deleted_videos_id_is_never_given_to_a_new_video(app):
+    # Its folder and an ingest job still running for it must never meet a newcomer.
+    older, newest = Video(status="ready"), Video(status="processing")
+    db.session.add_all([older, newest])
+    db.session.commit()
+    gone = newest.id
+    db.session.delete(newest)
+    db.session.commit()
+    newcomer = Video(status="queued")
+    db.session.add(newcomer)
+    db.session.commit()
+    assert newcomer.id > gone
