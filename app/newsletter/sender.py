@@ -449,8 +449,10 @@ class Run:
 
     # -- main loop
     def run(self):
-        self.open_session()
         try:
+            # Inside the try: a connection half set up (synchronous_commit off, prepared
+            # statements) must be thrown away, never returned to the pool.
+            self.open_session()
             return self._run()
         finally:
             self.close_session()

@@ -320,3 +320,26 @@ def test_housekeeping_task_resumes_a_dead_send(app, mailbox, audience, make_issu
     newsletter_housekeeping.call_local()
     assert _counts(mailbox, audience) == {a: 1 for a in audience}
     assert _issue(issue.id).status == "sent"
+
+
+def test_a_run_that_fails_while_opening_its_connection_throws_it_away(
+    app, mailbox, audience, make_issue, monkeypatch
+):
+    """The run's connection is tuned (asynchronous commits, prepared statements): if its
+    set-up fails half-way, it must be discarded, not returned to the pool for other code."""
+    issue = make_issue()
+    run_id = sender.prepare_send(issue)
+    runs = []
+
+    def ledger_fails(connection, run_id):
+        runs.append(connection.connection.dbapi_connection)
+        raise RuntimeError("cannot prepare the statements")
+
+    monkeypatch.setattr(sender, "Ledger", ledger_fails)
+    monkeypatch.setattr(sender, "AsyncLedger", ledger_fails)
+    with pytest.raises(RuntimeError):
+        sender.run(issue.id, run_id)
+    (dbapi_connection,) = runs
+    with pytest.raises(Exception, match="(?i)closed"):  # closed, not back in the pool
+        dbapi_connection.cursor().execute("SELECT 1")
+    assert _counts(mailbox, audience) == {a: 0 for a in audience}
