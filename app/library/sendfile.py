@@ -147,16 +147,14 @@ def send_media(
             start = response.content_range.start if response.status_code == 206 else 0
             length = int(response.headers["Content-Length"])
             _close_quietly(response)
-            handle = _TrackedFile(abs_path)  # closed by the server
+            handle = _TrackedFile(abs_path, cork=request.environ.get("gunicorn.socket"))
             handle.seek(start)
-            sock = _corked(request.environ.get("gunicorn.socket"))
             response.response = _counting_class(server_wrapper)(
                 handle,
                 block,
                 on_close=_Logger(
                     app, log_download, response.status_code, range_header, start, length
                 ),
-                sock=sock,
             )
         else:
             response.response = CountingIterable(
@@ -284,14 +282,30 @@ def _uncork(sock):
 
 
 class _TrackedFile(io.FileIO):
-    """A file that remembers the furthest position it was moved to.
+    """A file that remembers the furthest position it was moved to, and corks `cork`
+    (the client's socket) when the server starts sending it.
 
     socket.sendfile() seeks the file to just after the last byte it sent, but gunicorn
     then moves the descriptor back with os.lseek() once the whole response went out, so
     tell() alone would say that a complete download sent nothing.
+
+    The server asks for fileno() right before sendfile(); corking then, rather than when
+    the view returns, never leaves a socket corked for an answer thrown away on the way
+    out (an error page instead).
     """
 
     furthest = 0
+    corked = None
+
+    def __init__(self, path, cork=None):
+        super().__init__(path, "r")
+        self._to_cork = cork
+
+    def fileno(self):
+        if self._to_cork is not None:
+            sock, self._to_cork = self._to_cork, None
+            self.corked = _corked(sock)
+        return super().fileno()
 
     def seek(self, pos, whence=os.SEEK_SET):
         position = super().seek(pos, whence)
@@ -312,11 +326,10 @@ def _counting_class(base):
     if base not in _counting_classes:
 
         class CountingFileWrapper(base):
-            def __init__(self, filelike, blksize, *, on_close, sock=None):
+            def __init__(self, filelike, blksize, *, on_close):
                 super().__init__(filelike, blksize)
                 self._filelike = filelike
                 self._on_close = on_close
-                self._sock = sock
                 # gunicorn's wrapper sets self.close = filelike.close: take it back.
                 self.close = self._close_and_log
 
@@ -329,7 +342,7 @@ def _counting_class(base):
                 try:
                     self._filelike.close()
                 finally:
-                    _uncork(self._sock)
+                    _uncork(getattr(self._filelike, "corked", None))
                     self._on_close(position)
 
         _counting_classes[base] = CountingFileWrapper

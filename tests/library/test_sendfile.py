@@ -243,6 +243,10 @@ def test_the_client_socket_is_corked_while_the_file_goes_out(served):
         environ["wsgi.file_wrapper"] = ServerFileWrapper
         environ["gunicorn.socket"] = conn
         app_iter = served(environ, lambda status, headers, exc_info=None: None)
+        # Corked when the server starts sending (it asks for the descriptor), not before:
+        # an answer thrown away on the way out must not leave the connection corked.
+        assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK) == 0
+        app_iter.filelike.fileno()
         assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK) == 1
         app_iter.close()
         assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK) == 0
