@@ -13,7 +13,7 @@ from flask import abort, current_app, has_app_context
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
-from sqlalchemy.orm import load_only, noload, selectinload
+from sqlalchemy.orm import Session, load_only, noload, object_session, selectinload
 
 from app.extensions import db
 from app.library import search
@@ -330,9 +330,29 @@ def _video_changed(mapper, connection, target):
     if video_id is None:
         return
     if has_app_context():
-        cards.discard([(video_id, lang) for lang in current_app.config["LANGUAGES"]])
+        keys = [(video_id, lang) for lang in current_app.config["LANGUAGES"]]
+        cards.discard(keys)
+        # Once more after the commit: between this flush and the commit, a request in
+        # another thread of this process may have cached the card of the old row.
+        session = object_session(target)
+        if session is not None:
+            session.info.setdefault(_STALE_CARDS, set()).update(keys)
     else:
         cards.clear()
+
+
+_STALE_CARDS = "rushes_stale_cards"
+
+
+def _committed(session):
+    stale = session.info.pop(_STALE_CARDS, None)
+    if stale:
+        cards.discard(list(stale))
+        fragments.clear()
+
+
+def _rolled_back(session):
+    session.info.pop(_STALE_CARDS, None)
 
 
 def _listen_for_changes():
@@ -341,6 +361,8 @@ def _listen_for_changes():
     for model in (Video, VideoText, Tag):
         for name in ("after_insert", "after_update", "after_delete"):
             event.listen(model, name, _video_changed)
+    event.listen(Session, "after_commit", _committed)
+    event.listen(Session, "after_rollback", _rolled_back)
 
 
 _listen_for_changes()

@@ -135,3 +135,15 @@ def test_least_recently_stored_card_goes_first():
     cache.put("c", 4)
     assert cache.get("a", 60) == 3 and cache.get("c", 60) == 4
     assert cache.get("b", 60) is None
+
+
+def test_a_card_cached_between_a_flush_and_its_commit_is_dropped_at_the_commit(
+    client, card_cache, make_video
+):
+    video = make_video(title_fr="Avant", title_en="Before")
+    text_of(video, "fr").title = "Après"
+    db.session.flush()  # the change is written, not committed: others still see "Avant"
+    # Meanwhile another request of this process caches the card of the committed row.
+    assert titles(client, "/videos", FR) == ["Avant"]
+    db.session.commit()
+    assert titles(client, "/videos", FR) == ["Après"]
