@@ -61,6 +61,7 @@ How a clip is made
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import heapq
 import math
@@ -1305,45 +1306,32 @@ class _CutJob:
         """Why the copy cannot start at its open-GOP I frame, or None: the packets are
         run through the rewrite until the numbering is a constant shift (see
         :mod:`h264_opengop`)."""
-        pkts = plan.pkts
-        start = pkts[plan.copy_from]
-        end = pkts[plan.copy_to] if plan.copy_to is not None and plan.copy_to < len(pkts) else None
+        start = plan.pkts[plan.copy_from]
         rewriter = h264_opengop.OpenGopRewriter(self.param_sets)
-        c, vs, packets = self._open_at(start, start.pts)
         ls = self.len_size
         try:
-            for packet in packets:
-                if packet.size == 0:
-                    continue
-                if packet.dts is None:
-                    packet.dts = packet.pts
-                if end is not None and packet.pts == end.pts and packet.dts == end.dts:
-                    break
-                data = bytes(packet)
-                nals = bs.split_length_prefixed(data, ls) if ls else bs.split_annexb(data)
-                at_eof = plan.copy_to is not None and plan.copy_to >= len(pkts)
-                if packet.pts < start.pts or at_eof and packet.pts >= self.t_out:
-                    rewriter.drop(nals)
-                else:
-                    rewriter.copy(nals)
-                if rewriter.shift is not None or rewriter.done:
-                    break
+            with contextlib.closing(self._range_packets(plan)) as packets:
+                for packet in packets:
+                    data = bytes(packet)
+                    nals = bs.split_length_prefixed(data, ls) if ls else bs.split_annexb(data)
+                    if packet.pts < start.pts or self._past_out(plan, packet):
+                        rewriter.drop(nals)
+                    else:
+                        rewriter.copy(nals)
+                    if rewriter.shift is not None or rewriter.done:
+                        break
         except (h264_opengop.Unsupported, IndexError) as exc:
             return str(exc) or "unreadable slice header"
-        finally:
-            c.close()
         self.notes.append("the first copied picture, an open-GOP I frame, was made an IDR")
         return None
 
-    def _copied_packets(self, ov, plan: _Plan, report: CutReport, dts_shift: int):
+    def _range_packets(self, plan: _Plan):
+        """The master's packets from the copy's first one up to, not including, the one
+        that ends it (none when the copy runs to the end); a missing dts gets the pts."""
         pkts = plan.pkts
         start = pkts[plan.copy_from]
         stop = pkts[plan.copy_to] if plan.copy_to is not None and plan.copy_to < len(pkts) else None
-        c, vs, packets = self._open_at(start, start.pts)
-        first = True
-        count = 0
-        copied_pts: list[int] = []
-        rewriter = h264_opengop.OpenGopRewriter(self.param_sets) if start.open_i else None
+        c, _vs, packets = self._open_at(start, start.pts)
         try:
             for packet in packets:
                 if packet.size == 0:
@@ -1351,7 +1339,24 @@ class _CutJob:
                 if packet.dts is None:
                     packet.dts = packet.pts
                 if stop is not None and packet.pts == stop.pts and packet.dts == stop.dts:
-                    break
+                    return
+                yield packet
+        finally:
+            c.close()
+
+    def _past_out(self, plan: _Plan, packet) -> bool:
+        """A packet after the out point of a copy that runs to the end of the master."""
+        at_eof = plan.copy_to is not None and plan.copy_to >= len(plan.pkts)
+        return at_eof and packet.pts >= self.t_out
+
+    def _copied_packets(self, ov, plan: _Plan, report: CutReport, dts_shift: int):
+        start = plan.pkts[plan.copy_from]
+        first = True
+        count = 0
+        copied_pts: list[int] = []
+        rewriter = h264_opengop.OpenGopRewriter(self.param_sets) if start.open_i else None
+        with contextlib.closing(self._range_packets(plan)) as packets:
+            for packet in packets:
                 if self.intra:
                     if packet.pts >= self.t_out:
                         break
@@ -1361,12 +1366,7 @@ class _CutJob:
                     if rewriter:  # it may be a reference the numbering must count
                         self._rewrite(rewriter, packet, drop=True)
                     continue  # leading picture of the first copied GOP: re-encoded
-                if (
-                    not self.intra
-                    and plan.copy_to is not None
-                    and plan.copy_to >= len(pkts)
-                    and packet.pts >= self.t_out
-                ):
+                if not self.intra and self._past_out(plan, packet):
                     if rewriter:
                         self._rewrite(rewriter, packet, drop=True)
                     continue
@@ -1401,8 +1401,6 @@ class _CutJob:
                 copied_pts.append(packet.pts)
                 count += 1
                 yield packet
-        finally:
-            c.close()
         report.copied_packets = count
         report.copied_frames = count
         if copied_pts:
