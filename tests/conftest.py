@@ -8,7 +8,6 @@ runs the suite once on SQLite and once on PostgreSQL.
 import email
 import os
 import shutil
-import socket
 import threading
 import time
 from datetime import timedelta
@@ -22,6 +21,7 @@ import app.clock as app_clock
 import config
 from app import create_app
 from app.extensions import db
+from tests.helpers import free_port
 
 PASSWORD = "Correct-Horse-42!"  # meets the policy; used by the user fixtures
 
@@ -130,7 +130,7 @@ class Mailbox:
 @pytest.fixture(scope="session")
 def smtp_server():
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller
     controller.stop()
@@ -241,18 +241,12 @@ def login(client):
 # ---------------------------------------------------------------- browser
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(app):
     """The app served over real HTTP on a free port, in a thread of this process."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", _free_port(), app, threaded=True)
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.url = f"http://127.0.0.1:{server.server_port}"

@@ -1,6 +1,7 @@
 """Small helpers shared by the functional tests."""
 
 import re
+import socket
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CODE_RE = re.compile(r"\b(\d{6})\b")
@@ -33,3 +34,10 @@ def code_in(message):
     match = CODE_RE.search(text_part(message))
     assert match, "no 6-digit code in the message"
     return match.group(1)
+
+
+def free_port():
+    """A TCP port on the loopback that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = 8 * 1024 * 1024 + 123
 
@@ -39,12 +41,6 @@ def file():
 """
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(tmp_path):
     media = tmp_path / "media"
@@ -53,7 +49,7 @@ def gunicorn(tmp_path):
     path.write_bytes(os.urandom(SIZE))
     log = tmp_path / "log.jsonl"
     (tmp_path / "served.py").write_text(APP.format(media=str(media), log=str(log), path=str(path)))
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
         + ["--worker-class", "gthread", "--threads", "2", "served:app"],

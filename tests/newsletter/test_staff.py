@@ -11,8 +11,8 @@ from aiosmtpd.controller import Controller
 from app.extensions import db
 from app.models.newsletter import Delivery, NewsletterIssue
 from app.newsletter import sender
-from tests.conftest import Mailbox, _free_port
-from tests.helpers import html_part, post_form
+from tests.conftest import Mailbox
+from tests.helpers import free_port, html_part, post_form
 
 EN = {"Accept-Language": "en"}
 
@@ -164,7 +164,7 @@ class Bouncer(Mailbox):
 @pytest.fixture
 def bouncer(app_config):
     handler = Bouncer()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     app_config["MAIL_PORT"] = controller.port
     yield handler
