@@ -6,11 +6,17 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WEB_WORKERS ?= 2
+# One web process with threads: rate limits and caches live in its memory, so they hold for
+# every request. More processes need REDIS_URL (shared limits and caches).
+WEB_WORKERS ?= 1
+WEB_THREADS ?= 8
+# Links in mails (sent by the worker, with no request at hand) point to the site as run here.
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 # The PostgreSQL that `make test` also runs the suite on (skipped locally when absent).
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run install install-dev translations i18n migrate demo worker test test-sqlite test-postgres lint format bench clean
+.PHONY: run install install-dev translations i18n migrate demo worker test test-sqlite test-postgres lint whitelist format bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +50,7 @@ run: demo  ## the site on http://$(HOST):$(PORT) with a job worker beside it
 	@echo "Rushes on http://$(HOST):$(PORT)  (mail is printed here and kept in instance/mail/)"
 	@$(FLASK) rushes worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --threads 4 \
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --threads $(WEB_THREADS) \
 	  --access-logfile - wsgi:app
 
 worker: install
@@ -62,6 +68,11 @@ test-postgres:
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/vulture app vulture_whitelist.py --min-confidence 60
+
+whitelist: install-dev  ## after reviewing what vulture reports: list the framework's names
+	(head -3 vulture_whitelist.py; $(BIN)/vulture app --min-confidence 60 --make-whitelist || true) > vulture_whitelist.py.new
+	mv vulture_whitelist.py.new vulture_whitelist.py
 
 format: install-dev
 	$(BIN)/ruff format .

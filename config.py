@@ -11,6 +11,7 @@ INSTANCE_PATH = Path(os.environ.get("RUSHES_INSTANCE", BASE_DIR / "instance"))
 
 # Known value so that production mode can refuse it (see app.create_app).
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
+DEV_SITE_URL = "http://127.0.0.1:8000"
 
 
 def _bool(name, default=False):
@@ -22,6 +23,10 @@ def _bool(name, default=False):
 
 def _int(name, default):
     return int(os.environ.get(name, default))
+
+
+def _float(name, default):
+    return float(os.environ.get(name, default))
 
 
 def _database_url():
@@ -40,7 +45,13 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SITE_NAME = os.environ.get("SITE_NAME", "Rushes")
     # Absolute URLs in e-mails (newsletter posters, links) when no request is at hand.
-    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+    # Every absolute link (mails, feeds) starts with it, never with the request's Host.
+    SITE_URL = os.environ.get("SITE_URL", DEV_SITE_URL)
+    # Host names the app answers to (others get 400). In production, when unset: the
+    # host of SITE_URL only. Comma-separated, e.g. "media.example.org,localhost".
+    TRUSTED_HOSTS = [
+        h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()
+    ] or None
     INSTANCE_DIR = str(INSTANCE_PATH)
 
     # Number of reverse proxies in front (nginx: 1) whose X-Forwarded-* headers are trusted.
@@ -61,6 +72,11 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Rushes <no-reply@localhost>")
     MAIL_SUPPRESS_SEND = not MAIL_SERVER
     MAIL_FILE_DIR = str(INSTANCE_PATH / "mail")
+    # Every wait on the mail server (connecting, each answer) is bounded by this. Account
+    # mails go through the job queue: a failed send is tried MAIL_RETRIES more times.
+    MAIL_TIMEOUT = _float("MAIL_TIMEOUT", 30.0)
+    MAIL_RETRIES = _int("MAIL_RETRIES", 5)
+    MAIL_RETRY_DELAY = _int("MAIL_RETRY_DELAY", 60)
 
     # Languages: the UI and e-mails exist in these; the first is the fallback.
     LANGUAGES = ("fr", "en")
@@ -85,13 +101,24 @@ class Config:
     # Rate limits (Flask-Limiter); stored in Redis when REDIS_URL is set.
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # argon2id parameters: argon2-cffi's defaults (RFC 9106's second recommended option:
+    # 3 passes over 64 MiB, 4 lanes). A hash made with other ones is upgraded at log-in.
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_KIB = 65536
+    PASSWORD_HASH_PARALLELISM = 4
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
     FORM_LIMIT_PER_ADDRESS = os.environ.get("FORM_LIMIT_PER_ADDRESS", "20 per 15 minutes")
+    # The JSON API, per token; stills newly made, per user (cached ones do not count).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    STILL_LIMIT_PER_USER = os.environ.get("STILL_LIMIT_PER_USER", "60 per minute")
 
     # Background jobs (huey): SQLite file by default, Redis when REDIS_URL is set.
     HUEY_SQLITE_PATH = str(INSTANCE_PATH / "jobs.db")
     HUEY_IMMEDIATE = False
+    # The SQLite queue is polled: an idle worker backs off up to this many seconds
+    # (huey's default is 10, which a user waiting for a clip would feel). Redis blocks.
+    WORKER_MAX_DELAY = _float("WORKER_MAX_DELAY", 0.25)
 
     # Uploads and downloads
     MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_BYTES", 200 * 1024**3)
@@ -107,10 +134,24 @@ class Config:
     CLIP_STALE_SECONDS = _int("CLIP_STALE_SECONDS", 300)  # a silent running cut has died
     CLIP_QUEUED_STALE_SECONDS = _int("CLIP_QUEUED_STALE_SECONDS", 3600)  # a queued cut was lost
     CLIP_MAX_PENDING_PER_USER = _int("CLIP_MAX_PENDING_PER_USER", 5)
+    # The basket (docs/basket.md): items in one basket, and the estimated size of one
+    # basket download (one ZIP), at most.
+    BASKET_MAX_ITEMS = _int("BASKET_MAX_ITEMS", 50)
+    BASKET_MAX_BYTES = _int("BASKET_MAX_BYTES", 20 * 1024**3)
+
+    # Caches (Flask-Caching): in each process by default, in Redis when REDIS_URL is set
+    # (then every process sees an edit at once).
+    CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
+    CACHE_REDIS_URL = REDIS_URL
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "rushes:")
+    CACHE_DEFAULT_TIMEOUT = 300
+    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 25_000)  # SimpleCache: entries kept at most
 
     # Library
     VIDEOS_PER_PAGE = 24
-    # A listing page's body is cached per process this long; ORM changes clear it at once.
+    # A listing page's body is cached this long at most; a change to a video is seen at
+    # once wherever the cache is shared (app/library/page_cache.py); with the in-process
+    # cache, other processes see it within this time. 0 turns the cache off.
     LIBRARY_CACHE_SECONDS = _int("LIBRARY_CACHE_SECONDS", 30)
     # Each video's card (grid and search results) likewise, per video and language.
     LIBRARY_CARD_CACHE_SECONDS = _int("LIBRARY_CARD_CACHE_SECONDS", 30)
@@ -128,6 +169,9 @@ class Config:
     NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
     # A run whose heartbeat is older than this is taken for dead and resumed by the worker.
     NEWSLETTER_STALE_SECONDS = _int("NEWSLETTER_STALE_SECONDS", 120)
+
+    # Saved-search alerts (docs/alerts.md): the hour (UTC, 0-23) of the daily digests.
+    ALERT_DIGEST_HOUR = _int("ALERT_DIGEST_HOUR", 7)
 
     # Media encoding. The web proxy feeds the player; the others are download renditions.
     # A rung taller than the master is skipped: renditions are never upscaled.
@@ -178,7 +222,17 @@ class TestConfig(Config):
     HUEY_IMMEDIATE = True
     LIBRARY_CACHE_SECONDS = 0
     LIBRARY_CARD_CACHE_SECONDS = 0
+    CACHE_TYPE = "SimpleCache"  # one per app: tests never share it unless they mean to
     MAIL_SUPPRESS_SEND = False
+    # Immediate jobs: a failed account mail is failed at once (its retries are tested
+    # with a queue of their own, tests/auth/test_mail_queue.py).
+    MAIL_RETRIES = 0
+    MAIL_TIMEOUT = 5.0
     RATELIMIT_STORAGE_URI = "memory://"
+    # Cheap hashing: the tests create hundreds of accounts (production keeps the defaults,
+    # tests/auth/test_passwords.py checks it).
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_KIB = 8
+    PASSWORD_HASH_PARALLELISM = 1
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

@@ -22,27 +22,36 @@ from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
+import av
 from flask import current_app
 
+from app import storage
+from app.admin.forms import slugify
+from app.admin.service import publish
+from app.clock import utcnow
 from app.extensions import db
+from app.ingest.service import place_master, run_ingest
+from app.models import Tag, User, Video, VideoText
+from app.security.passwords import hash_password, policy_errors, verify_password
 
 STAFF_EMAIL = "staff@rushes.local"
 
-DEFENCE_SHOTS_FR = """00:00:00:00 Plan large de la salle de réunion, les ministres prennent place
-00:00:02:12 Plan moyen, poignée de main entre deux ministres devant les drapeaux
-00:00:04:00 SOUNDBITE (français) Ministre des Armées : « Notre sécurité collective se joue maintenant. »
-00:00:07:05 Gros plan sur les documents de travail et les micros
-00:00:09:00 Travelling le long de la table de réunion
-00:00:11:10 Photo de famille des ministres sur les marches
-00:00:13:20 Plan d'ensemble de l'extérieur du bâtiment, drapeaux au vent"""
+# Shot lists are in each master's timecode: the defence master starts at 10:00:00:00.
+DEFENCE_SHOTS_FR = """10:00:00:00 Plan large de la salle de réunion, les ministres prennent place
+10:00:02:12 Plan moyen, poignée de main entre deux ministres devant les drapeaux
+10:00:04:00 SONORE (français) Ministre des Armées : « Notre sécurité collective se joue maintenant. »
+10:00:07:05 Gros plan sur les documents de travail et les micros
+10:00:09:00 Travelling le long de la table de réunion
+10:00:11:10 Photo de famille des ministres sur les marches
+10:00:13:20 Plan d'ensemble de l'extérieur du bâtiment, drapeaux au vent"""
 
-DEFENCE_SHOTS_EN = """00:00:00:00 Wide shot of the meeting room, ministers taking their seats
-00:00:02:12 Medium shot, two ministers shaking hands in front of the flags
-00:00:04:00 SOUNDBITE (French) Minister for the Armed Forces: "Our collective security is at stake now."
-00:00:07:05 Close-up of working papers and microphones
-00:00:09:00 Tracking shot along the meeting table
-00:00:11:10 Family photo of the ministers on the steps
-00:00:13:20 Exterior wide shot of the building, flags in the wind"""
+DEFENCE_SHOTS_EN = """10:00:00:00 Wide shot of the meeting room, ministers taking their seats
+10:00:02:12 Medium shot, two ministers shaking hands in front of the flags
+10:00:04:00 SOUNDBITE (French) Minister for the Armed Forces: "Our collective security is at stake now."
+10:00:07:05 Close-up of working papers and microphones
+10:00:09:00 Tracking shot along the meeting table
+10:00:11:10 Family photo of the ministers on the steps
+10:00:13:20 Exterior wide shot of the building, flags in the wind"""
 
 DEMOS = [
     {
@@ -105,7 +114,7 @@ DEMOS = [
                 "tout au long de l'année.",
                 "shot_list": "00:00:00:00 Vue aérienne du glacier\n"
                 "00:00:05:00 Les glaciologues installent une balise GPS\n"
-                "00:00:10:00 SOUNDBITE (français) Glaciologue : « En vingt ans, le front a "
+                "00:00:10:00 SONORE (français) Glaciologue : « En vingt ans, le front a "
                 "reculé de près d'un kilomètre. »\n"
                 "00:00:12:00 Plan large de la vallée de Chamonix",
             },
@@ -198,8 +207,6 @@ DEMOS = [
 
 
 def _generate_password():
-    from app.security.passwords import policy_errors
-
     alphabet = string.ascii_letters + string.digits
     while True:
         words = ["".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(4)]
@@ -215,10 +222,6 @@ def credentials_path():
 
 def ensure_staff():
     """The demo staff account and its password (created once, then read back)."""
-    from app.clock import utcnow
-    from app.models import User
-    from app.security.passwords import hash_password, verify_password
-
     path = credentials_path()
     password = None
     if path.exists():
@@ -260,8 +263,6 @@ def generate_master(
     path, size=(1280, 720), seconds=20, fps=25, tint=(128, 128), timecode=None, interlaced=False
 ):
     """Write an H.264/AAC MP4 test master with moving patterns and a 1 kHz tone."""
-    import av
-
     width, height = size
     frames = int(seconds * fps)
     tmp = Path(path).with_name(f".{Path(path).name}.partial")
@@ -343,17 +344,12 @@ def generate_master(
 
 
 def _find(original_filename):
-    from app.models import Video
-
     return db.session.execute(
         db.select(Video).where(Video.original_filename == original_filename).limit(1)
     ).scalar_one_or_none()
 
 
 def _describe(video, spec):
-    from app.admin.forms import slugify
-    from app.models import Tag, VideoText
-
     video.recorded_on = spec["recorded_on"]
     video.location = spec["location"]
     video.credit = f"© {current_app.config['SITE_NAME']}, {spec['recorded_on'].year}"
@@ -372,14 +368,11 @@ def _describe(video, spec):
 
 
 def run_demo(echo=print, progress=None):
-    """Create what is missing of the demo; returns (user, password, created count)."""
-    from app import storage
-    from app.clock import utcnow
-    from app.jobs.ingest import place_master, run_ingest
-    from app.models import Video
-
+    """Create what is missing of the demo; returns (user, password, created count, ids
+    of the videos published now: the caller queues their saved-search alerts)."""
     user, password = ensure_staff()
     created = 0
+    published = []
     for spec in DEMOS:
         video = _find(spec["file"])
         if video is not None and video.status == "ready":
@@ -409,9 +402,8 @@ def run_demo(echo=print, progress=None):
         echo(f"Ingesting {spec['file']}…")
         video = run_ingest(video.id, progress=progress)
         if video.status == "ready":
-            video.published = True
-            video.published_at = video.published_at or utcnow()
-            db.session.commit()
+            if publish(video):
+                published.append(video.id)
         else:
             echo(f"  failed: {video.error}")
-    return user, password, created
+    return user, password, created, published

@@ -1,6 +1,7 @@
 """Error pages in the visitor's language; JSON for API clients."""
 
 from flask import render_template, request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -50,8 +51,6 @@ def render_error(code, detail=None):
 def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        from flask_babel import gettext
-
         return render_error(
             400,
             gettext(

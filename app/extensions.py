@@ -3,6 +3,7 @@
 import os
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,6 +34,8 @@ csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+# Shared by every process when REDIS_URL is set (CACHE_TYPE in config.py).
+cache = Cache()
 
 
 def _make_huey():

@@ -4,11 +4,17 @@ Order: the logged-in user's saved choice, then the cookie set by the language
 switch, then the browser's Accept-Language, then French.
 """
 
-from flask import current_app, g, request
-from flask_babel import get_locale, get_translations
+import logging
+import os
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import current_app, request
+from flask_babel import get_locale
 from flask_login import current_user
-from jinja2 import pass_context
-from markupsafe import Markup
+
+log = logging.getLogger(__name__)
 
 LANG_COOKIE = "lang"
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
@@ -34,48 +40,31 @@ def current_language():
     return str(get_locale() or supported()[0])
 
 
-def translations():
-    """The catalogue of the current locale, looked up once per request.
+def compile_catalogues(directories):
+    """Compile each messages.po into its messages.mo when the .mo is missing or older.
 
-    Flask-Babel looks the catalogue up again for each string (locale, domain, cache key
-    through several context-local proxies): about half of what a translated string costs
-    in a template. The catalogue is kept on ``g`` with the locale it was made for;
-    ``force_locale()`` and ``refresh()`` replace the locale object, which is seen here.
+    The compiled catalogues are not in the repository: every way of running Rushes
+    (`make run`, the production recipe's plain `flask db upgrade` + gunicorn, a test)
+    gets them at start-up, so French never depends on having run `make translations`.
     """
-    if not g:
-        return get_translations()
-    locale = get_locale()
-    cached = g.get("_rushes_translations")
-    if cached is None or cached[0] is not locale:
-        cached = g._rushes_translations = (locale, get_translations())
-    return cached[1]
-
-
-# The template callables below do what Jinja's "newstyle" gettext does (translate, mark
-# safe under autoescape, then always %-format, so "%%" means the same everywhere), minus
-# the indirections: `_` is the same function as `gettext` instead of an alias to it.
-
-
-@pass_context
-def _gettext(__context, __string, **variables):
-    rv = translations().ugettext(__string)
-    if __context.eval_ctx.autoescape:
-        rv = Markup(rv)  # noqa: S704 - our own catalogue, as Jinja's gettext does
-    return rv % variables
-
-
-@pass_context
-def _ngettext(__context, __singular, __plural, __num, **variables):
-    variables.setdefault("num", __num)
-    rv = translations().ungettext(__singular, __plural, __num)
-    if __context.eval_ctx.autoescape:
-        rv = Markup(rv)  # noqa: S704 - our own catalogue, as Jinja's gettext does
-    return rv % variables
+    for directory in directories.split(";"):
+        for po in sorted(Path(directory).glob("*/LC_MESSAGES/messages.po")):
+            mo = po.with_suffix(".mo")
+            if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+                continue
+            try:
+                with po.open("rb") as source:
+                    catalogue = read_po(source, locale=po.parent.parent.name)
+                tmp = mo.with_suffix(f".mo.{os.getpid()}.tmp")
+                with tmp.open("wb") as target:
+                    write_mo(target, catalogue)
+                os.replace(tmp, mo)
+            except OSError as exc:  # a read-only install must ship its .mo files
+                log.warning("cannot compile %s: %s", po, exc)
 
 
 def init_app(app):
-    # After Flask-Babel's init_app, which installed the i18n extension and its callables.
-    app.jinja_env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
+    compile_catalogues(app.config["BABEL_TRANSLATION_DIRECTORIES"])
 
     @app.context_processor
     def language_context():

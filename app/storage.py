@@ -7,18 +7,28 @@ Layout (all paths stored in the database are relative to MEDIA_ROOT)::
     MEDIA_ROOT/videos/<id>/thumbs.jpg        thumbnail strip (sprite)
     MEDIA_ROOT/videos/<id>/thumbs.vtt        its WebVTT index
     MEDIA_ROOT/videos/<id>/<rendition>.mp4   proxy, fhd, hd...
+    MEDIA_ROOT/clips/<clip id>.<ext>         cut clips (a cache: evicted, re-cut on demand)
 
 Uploads in progress live outside MEDIA_ROOT, in instance/uploads/.
+
+This module is the one place that turns a stored relative path into a file on disk:
+nothing else joins MEDIA_ROOT itself.
 """
 
+import logging
 import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import current_app
 
 _EXT_RE = re.compile(r"^[a-z0-9]{1,8}$")
+
+CLIPS_DIR = "clips"
+
+log = logging.getLogger(__name__)
 
 
 class UnsafePath(ValueError):
@@ -48,14 +58,38 @@ def safe_join(root, *parts):
 
 
 def absolute(relative):
-    """Absolute path of a path stored in the database (relative to MEDIA_ROOT)."""
-    if not relative:
+    """Absolute path of a path stored in the database (relative to MEDIA_ROOT).
+
+    Raises UnsafePath for an empty path or one that would leave MEDIA_ROOT.
+    """
+    return safe_join(media_root(), relative or "")
+
+
+def existing_file(relative):
+    """The file a stored path names, or None when it is empty, unsafe, missing or not a file."""
+    try:
+        path = absolute(relative)
+    except UnsafePath:
         return None
-    return safe_join(media_root(), relative)
+    return path if path.is_file() else None
 
 
 def relative(path):
     return Path(path).resolve().relative_to(media_root()).as_posix()
+
+
+def accel_uri(path):
+    """The X-Accel-Redirect URI of a file under MEDIA_ROOT (nginx's internal location
+    X_ACCEL_PREFIX maps to MEDIA_ROOT), or None for a file outside it."""
+    try:
+        rel = relative(path)
+    except ValueError:
+        log.warning("X-Accel-Redirect: %s is outside MEDIA_ROOT; the app serves it", path)
+        return None
+    prefix = current_app.config.get("X_ACCEL_PREFIX", "/_protected/")
+    if not prefix.endswith("/"):
+        prefix += "/"
+    return prefix + quote(rel)
 
 
 def video_dir(video_id, create=False):
@@ -78,6 +112,25 @@ def master_path(video_id, filename):
 def derivative_path(video_id, name):
     """poster.jpg, thumbs.jpg, thumbs.vtt, <rendition>.mp4 of a video."""
     return safe_join(video_dir(video_id), name)
+
+
+def clips_dir(video_id):
+    """MEDIA_ROOT/clips/<video id>/: the cached clips of a video."""
+    return safe_join(media_root(), CLIPS_DIR, str(int(video_id)))
+
+
+def clip_path(video_id, in_frame, out_frame, ext):
+    """MEDIA_ROOT/clips/<video id>/<video id>-<in>-<out>.<ext> (`ext` with or without its dot)."""
+    ext = str(ext or "").lower().lstrip(".")
+    if not _EXT_RE.match(ext):
+        raise UnsafePath(f"unsafe clip extension: {ext!r}")
+    name = f"{int(video_id)}-{int(in_frame)}-{int(out_frame)}.{ext}"
+    return safe_join(clips_dir(video_id), name)
+
+
+def clip_work_dir():
+    """MEDIA_ROOT/clips/tmp/: clips being cut (renamed into place when whole)."""
+    return safe_join(media_root(), CLIPS_DIR, "tmp")
 
 
 def move_into_place(src, dest, link=False):
@@ -136,11 +189,3 @@ def delete_video_files(video_id):
     path = video_dir(video_id)
     if path.exists():
         shutil.rmtree(path)
-
-
-def file_size(relative_path):
-    path = absolute(relative_path)
-    try:
-        return path.stat().st_size if path else None
-    except OSError:
-        return None

@@ -144,7 +144,6 @@ def make_database(database, size):
             password_hash="x",
             verified_at=utcnow(),
             terms_accepted_at=utcnow(),
-            usage_terms_accepted_at=utcnow(),
         )
         db.session.add_all([video, user])
         db.session.commit()
@@ -168,19 +167,19 @@ def count_log_rows(database):
     return rows
 
 
-def start_gunicorn(port, database, accel, threads):
+def start_gunicorn(port, database, accel, threads, media=MEDIA, secret=SECRET, out=OUT):
     env = dict(
         os.environ,
         DATABASE_URL=database,
-        MEDIA_ROOT=str(MEDIA),
-        SECRET_KEY=SECRET,
-        RUSHES_INSTANCE=str(OUT / "instance"),
+        MEDIA_ROOT=str(media),
+        SECRET_KEY=secret,
+        RUSHES_INSTANCE=str(out / "instance"),
         X_ACCEL_REDIRECT="1" if accel else "0",
         PYTHONPATH=str(ROOT),
     )
     process = subprocess.Popen(
         [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            str(Path(sys.executable).parent / "gunicorn"),  # the venv running this script
             "--chdir",
             str(ROOT),
             "--bind",

@@ -120,7 +120,7 @@ class Server:
             env["BENCH_LIBRARY_CARD_CACHE_SECONDS"] = str(card_cache_seconds)
         self.process = subprocess.Popen(
             [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                str(Path(sys.executable).parent / "gunicorn"),  # the venv running this script
                 "--chdir",
                 str(HERE),
                 "--bind",
@@ -224,7 +224,7 @@ def in_process(database, rounds=5):
 
     import config
     from app import create_app
-    from app.library.queries import list_videos, load_videos, parse_filters
+    from app.library.listing import list_videos, load_videos, parse_filters
 
     app = create_app(config.Config, SQLALCHEMY_DATABASE_URI=database)
     timings, cpu = [], []

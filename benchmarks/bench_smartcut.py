@@ -1,4 +1,4 @@
-"""Benchmark of the smart-cut engine (app.media.smartcut) against its floor and rivals.
+"""Benchmark of the smart-cut engine (app.media.cut) against its floor and rivals.
 
 Master: N minutes (default 10) of 1080p25 H.264 High long-GOP (2-second closed GOP,
 3 B-frames) at a broadcast bit rate (~35 Mb/s), testsrc2 motion plus temporal noise,
@@ -126,26 +126,25 @@ def timed(cmd: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
 OUR_CUT = """
 import json, sys, time
 sys.path.insert(0, {root!r})
-from app.media import smartcut
+from app.media import cut
 t = time.monotonic()
-r = smartcut.cut({src!r}, {a}, {b}, {dest!r})
+r = cut.cut({src!r}, {a}, {b}, {dest!r})
 print(json.dumps({{"cut": time.monotonic() - t, "report": r.to_dict()}}, default=str))
 """
 
 OUR_ENCODE = """
 import sys, time
 sys.path.insert(0, {root!r})
-from app.media import smartcut
-job = smartcut._CutJob({src!r}, {a}, {b}, {tmp!r}, None)
-job.t_in = job.pts_of({a})
-job.field_order = getattr(job.vctx, "field_order", None) or ""
+from app.media.cut import encode, plan
+from app.media.cut.job import CutJob
+job = CutJob({src!r}, {a}, {b}, {tmp!r}, None)
 job.start_tc = None
-job.x264_sps_id = 3
-pkts, eof = job._scan(job.pts_of({a}), job.pts_of({b}))
-wanted = [job.pts_of(i) for i in range({a}, {b})]
+m = job.master
+pkts, eof = plan.scan(m, m.pts_of({a}), m.pts_of({b}))
+wanted = [m.pts_of(i) for i in range({a}, {b})]
 start = [p for p in pkts if p.key and p.pts <= wanted[0]][-1]
 t = time.monotonic()
-out = job._encode_segment(start, wanted)
+out = encode.encode_segment(job, start, wanted)
 print(time.monotonic() - t, len(out))
 """
 

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 import app.clock as app_clock
 import config
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 from tests.helpers import free_port
 
 PASSWORD = "Correct-Horse-42!"  # meets the policy; used by the user fixtures
@@ -171,15 +171,46 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+# Set per test on a shared app, so that each test has its own files.
+_PER_TEST_KEYS = ("MEDIA_ROOT", "UPLOAD_DIR")
+_shared_apps = {}
+
+
+def _shared_app(app_config):
+    """One app per distinct configuration, built once: create_app() per test is slow."""
+    key = repr(sorted((k, v) for k, v in app_config.items() if k not in _PER_TEST_KEYS))
+    application = _shared_apps.get(key)
+    if application is None:
+        application = create_app(config.TestConfig, **app_config)
+        application.test_client_class = FreshContextClient
+        _shared_apps[key] = application
+    return application
+
+
 @pytest.fixture
-def app(app_config):
-    application = create_app(config.TestConfig, **app_config)
-    application.test_client_class = FreshContextClient
+def app(request, app_config):
+    """The app, shared with the tests of the same configuration.
+
+    A test that changes the app itself (adds a route, rebinds an extension) marks itself
+    `fresh_app` and gets one of its own. What a test writes in `app.config` is undone after
+    it, and the rate limiter's counters start empty.
+    """
+    if request.node.get_closest_marker("fresh_app"):
+        application = create_app(config.TestConfig, **app_config)
+        application.test_client_class = FreshContextClient
+    else:
+        application = _shared_app(app_config)
+    saved = dict(application.config)
+    application.config.update({k: app_config[k] for k in _PER_TEST_KEYS if k in app_config})
+    os.makedirs(application.config["MEDIA_ROOT"], exist_ok=True)
     with application.app_context():
+        limiter.reset()
         yield application
         db.session.remove()
         _empty_all_tables()
         db.engine.dispose()
+    application.config.clear()
+    application.config.update(saved)
 
 
 @pytest.fixture
@@ -215,7 +246,7 @@ def make_user(app):
             organisation=fields.pop("organisation", "Analytical News"),
             password_hash=hash_password(password),
             verified_at=utcnow() if verified else None,
-            terms_accepted_at=utcnow(),
+            terms_accepted_at=fields.pop("terms_accepted_at", utcnow()),
             is_staff=staff,
             **fields,
         )

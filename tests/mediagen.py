@@ -1,7 +1,7 @@
 """Shared generator of small, real test masters (tests only).
 
 Masters are produced with Debian's ``/usr/bin/ffmpeg`` (the application itself never
-shells out to ffmpeg; tests may).  Every master is short (2-4 s, 1-2 s for 1080i) and
+shells out to ffmpeg; tests may).  Every master is short (2-5 s, 1-2 s for 1080i) and
 small (except where the format demands a broadcast raster) so that the whole media
 suite stays quick on two cores.  Pictures are ``testsrc2`` (moving, colourful, with a
 frame counter) plus mild temporal noise, so that PSNR comparisons are meaningful;
@@ -41,11 +41,19 @@ h264_interlaced   H.264 High, 1920x1080i25 top field first (MBAFF, ilme/ildct),
                   timecode 10:00:00:00.
 h264_2997df       H.264 High, 384x216 at 30000/1001 fps, 3 s (90 frames), closed
                   GOP 30, B-frames, MOV, AAC stereo, drop-frame timecode 10:00:00;00.
+h264_vfr          Phone-like variable frame rate: H.264 High, 320x180, 150 frames at
+                  30 fps with a deterministic jitter of up to +-4 ms on every frame
+                  (none dropped; 1/90000 clock, ``-fps_mode passthrough``), closed
+                  GOP 30, 2 B-frames, MP4, AAC stereo, no timecode.
 hevc              HEVC Main (x265), 384x216p25, 3 s, closed GOP 25 (IDR), B-frames,
                   MP4 (hvc1), AAC stereo, timecode 10:00:00:00.
 mpeg2_mxf         MPEG-2 Main@Main 4:2:0, 720x576p25, 3 s, long GOP 12 (M=3, closed
                   GOPs), 15 Mb/s, MXF OP1a, PCM s24le 4 channels 48 kHz, timecode
                   10:00:00:00.
+mpeg2_xdcam       XDCAM HD422-like: MPEG-2 4:2:2 Profile @ High Level, 1920x1080i25 top
+                  field first, 2 s (50 frames), long GOP 12 with 2 B-frames (M=3),
+                  *open* GOPs (leading B pictures), 50 Mb/s CBR, MXF OP1a, 4 mono
+                  PCM s24le tracks 48 kHz, timecode 10:00:00:00.
 mpeg2_ts          MPEG-2 4:2:0, 720x576p25, 3 s, long GOP 12 (M=3, open GOPs as
                   ffmpeg writes them by default), MPEG-TS, MP2 stereo 48 kHz,
                   timecode 10:00:00:00 in the GOP headers.
@@ -80,6 +88,20 @@ def _video(size: str, rate: str, seconds: float, extra_filter: str = "") -> list
     if extra_filter:
         vf += "," + extra_filter
     return ["-f", "lavfi", "-i", vf]
+
+
+def _mono_tracks(count: int, seconds: float, rate: int = 48000) -> list[str]:
+    """``count`` mono audio inputs (inputs 1..count), each its own tone."""
+    freqs = [440, 660, 880, 1100, 1320, 1540, 1760, 1980]
+    inputs: list[str] = []
+    for i in range(count):
+        inputs += [
+            "-f",
+            "lavfi",
+            "-i",
+            f"aevalsrc=0.25*sin(2*PI*{freqs[i % 8]}*t):s={rate}:d={seconds}",
+        ]
+    return inputs
 
 
 def _audio(channels: int, seconds: float, rate: int = 48000) -> list[str]:
@@ -214,6 +236,42 @@ KINDS: dict[str, dict] = {
         "timecode": "10:00:00;00",
         "intra": False,
     },
+    "h264_vfr": {
+        "file": "h264_vfr.mp4",
+        "inputs": _video("320x180", "30", 5) + _audio(2, 5),
+        "args": [
+            "-vf",
+            "settb=1/90000,setpts='(N/30+0.004*sin(N*1.7))/TB'",
+            "-fps_mode",
+            "passthrough",
+            "-enc_time_base",
+            "1/90000",
+            "-video_track_timescale",
+            "90000",
+            "-c:v",
+            "libx264",
+            "-profile:v",
+            "high",
+            "-pix_fmt",
+            "yuv420p",
+            "-preset",
+            "fast",
+            "-crf",
+            "18",
+            "-x264-params",
+            "keyint=30:min-keyint=30:scenecut=0:bframes=2",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+        ],  # fmt: skip
+        "codec": "h264",
+        "gop": "closed 30",
+        "fps": "30 VFR (+-4 ms jitter)",
+        "audio": "aac 2ch",
+        "timecode": None,
+        "intra": False,
+    },
     "hevc": {
         "file": "hevc.mp4",
         "inputs": _video("384x216", "25", 3) + _audio(2, 3),
@@ -279,6 +337,53 @@ KINDS: dict[str, dict] = {
         "gop": "closed 12 (M=3)",
         "fps": "25",
         "audio": "pcm_s24le 4ch",
+        "timecode": "10:00:00:00",
+        "intra": False,
+    },
+    "mpeg2_xdcam": {
+        "file": "mpeg2_xdcam.mxf",
+        "inputs": _video("1920x1080", "25", 2, "setfield=tff") + _mono_tracks(4, 2),
+        "maps": ["-map", "0:v", "-map", "1:a", "-map", "2:a", "-map", "3:a", "-map", "4:a"],
+        "args": [
+            "-c:v",
+            "mpeg2video",
+            "-profile:v",
+            "0",
+            "-level:v",
+            "2",
+            "-pix_fmt",
+            "yuv422p",
+            "-flags",
+            "+ilme+ildct",
+            "-top",
+            "1",
+            "-g",
+            "12",
+            "-bf",
+            "2",
+            "-sc_threshold",
+            "1000000000",
+            "-b:v",
+            "50M",
+            "-maxrate",
+            "50M",
+            "-minrate",
+            "50M",
+            "-bufsize",
+            "17825792",
+            "-rc_init_occupancy",
+            "17825792",
+            "-c:a",
+            "pcm_s24le",
+            "-timecode",
+            "10:00:00:00",
+            "-f",
+            "mxf",
+        ],  # fmt: skip
+        "codec": "mpeg2video",
+        "gop": "open 12 (M=3)",
+        "fps": "25i tff",
+        "audio": "pcm_s24le 4 x mono",
         "timecode": "10:00:00:00",
         "intra": False,
     },
@@ -384,7 +489,8 @@ def _generate(kind: str, dest: Path) -> None:
             tmp.write_bytes(data[: int(len(data) * 0.4)])
         else:
             cmd = [FFMPEG, "-nostdin", "-v", "error", "-y", *spec["inputs"]]
-            cmd += ["-map", "0:v", "-map", "1:a", "-shortest", *spec["args"], str(tmp)]
+            maps = spec.get("maps", ["-map", "0:v", "-map", "1:a"])
+            cmd += [*maps, "-shortest", *spec["args"], str(tmp)]
             _run(cmd)
         os.replace(tmp, dest)
     finally:

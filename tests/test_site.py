@@ -44,11 +44,12 @@ def test_production_refuses_the_development_secret_key(monkeypatch):
 def test_production_sends_hsts_and_secure_cookies(app_config):
     class Production(config.TestConfig):
         ENV_NAME = "production"
-        SECRET_KEY = "a-real-secret-for-this-test-only"
+        SECRET_KEY = "a-real-secret-for-this-test-only-of-48-bytes-xxxx"
+        SITE_URL = "https://media.example.org"
         SESSION_COOKIE_SECURE = True
 
     app = create_app(Production, **app_config)
-    response = app.test_client().get("/terms")
+    response = app.test_client().get("/terms", headers={"Host": "media.example.org"})
     assert "max-age=" in response.headers["Strict-Transport-Security"]
 
 

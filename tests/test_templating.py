@@ -1,14 +1,18 @@
-"""url_for in templates: fixed URLs are remembered, everything else is built each time."""
+"""url_for in templates is Flask's own: every URL is built for the request at hand."""
 
 from flask import render_template_string, url_for
 
 
-def test_remembered_urls_are_those_flask_builds(app):
+def test_templates_use_flasks_url_for(app):
+    assert app.jinja_env.globals["url_for"] == app.url_for
+
+
+def test_template_urls_are_those_flask_builds(app):
     source = (
         "{{ url_for('static', filename='css/rushes.css') }} {{ url_for('library.videos') }} "
         "{{ url_for('auth.login', next='/videos?page=2') }}"
     )
-    for _ in range(2):  # the second time from memory
+    for _ in range(2):
         with app.test_request_context("/"):
             expected = " ".join(
                 (
@@ -23,7 +27,7 @@ def test_remembered_urls_are_those_flask_builds(app):
     assert other.endswith("next=/terms") or other.endswith("next=%2Fterms")
 
 
-def test_the_mount_point_is_part_of_what_is_remembered(app):
+def test_the_mount_point_is_part_of_each_url(app):
     source = "{{ url_for('static', filename='css/rushes.css') }} {{ url_for('site.terms') }}"
     with app.test_request_context("/"):
         plain = render_template_string(source)

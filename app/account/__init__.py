@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""The account: profile, password, language, newsletter choice, download history."""
 
-bp = Blueprint("account", __name__, url_prefix="/account")
+from app.account import history, routes  # noqa: F401  (they attach their views to bp)
+from app.account.blueprint import bp
 
-from app.account import routes  # noqa: E402, F401  (registers the views on bp)
+__all__ = ["bp"]

@@ -2,23 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from app.auth.forms import (
-    MAX_NAME,
-    MAX_PASSWORD_INPUT,
-    Form,
-    _strip,
-    new_password_fields,
-    required,
-)
+from app.auth.forms import MAX_NAME, MAX_PASSWORD_INPUT, new_password_fields, required
+from app.forms import Form, strip
 from app.i18n import LANGUAGE_NAMES
 
 
 class ProfileForm(Form):
     full_name = StringField(
         _l("Full name"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             required(_l("Enter your full name.")),
             Length(max=MAX_NAME, message=_l("The name is too long (200 characters at most).")),
@@ -26,7 +20,7 @@ class ProfileForm(Form):
     )
     organisation = StringField(
         _l("Organisation (media outlet)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             required(_l("Enter the media outlet you work for.")),
             Length(max=MAX_NAME, message=_l("The name is too long (200 characters at most).")),
@@ -39,8 +33,6 @@ class ProfileForm(Form):
     )
 
     def validate_language(self, field):
-        from wtforms.validators import ValidationError
-
         if field.data not in LANGUAGE_NAMES:
             raise ValidationError(_l("Choose one of the languages offered."))
 

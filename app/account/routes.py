@@ -5,20 +5,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
-from app.account import bp
+from app.account.blueprint import bp
 from app.account.forms import DeleteAccountForm, NewsletterForm, PasswordChangeForm, ProfileForm
-from app.auth import delivery
 from app.auth import routes as auth_routes
-from app.auth.forms import BadInput
+from app.auth import tasks as auth_tasks
 from app.extensions import db
-from app.models import Download, OneTimeCode
+from app.models import Download, OneTimeCode, Video
 from app.models.clips import ClipRequest
+from app.newsletter.service import subscribe_user
 from app.security import passwords
 from app.security.redirects import safe_next
 
 bp.url_value_preprocessor(auth_routes.limit_body_size)
 bp.register_error_handler(TooManyRequests, auth_routes.too_many_requests)
-bp.register_error_handler(BadInput, auth_routes.bad_input)
 bp.register_error_handler(RequestEntityTooLarge, auth_routes.too_large)
 
 REMEMBER_COOKIE = "remember_token"
@@ -79,7 +78,7 @@ def change_password():
     user.rotate_session_token()  # every other session and remember-me cookie ends here
     db.session.commit()
     login_user(user, remember=remembered)  # ...but this one goes on
-    delivery.send_password_changed(user)
+    auth_tasks.send_password_changed(user)
     flash(_("Your password has been changed. Your other sessions have been logged out."), "success")
     return redirect(url_for("account.index"))
 
@@ -114,19 +113,14 @@ def delete():
 
 
 def _detach_uploads(user):
-    from app.models import Video
-
-    if hasattr(Video, "uploaded_by_id"):
-        db.session.execute(
-            db.update(Video).where(Video.uploaded_by_id == user.id).values(uploaded_by_id=None)
-        )
+    db.session.execute(
+        db.update(Video).where(Video.uploaded_by_id == user.id).values(uploaded_by_id=None)
+    )
 
 
 @bp.post("/newsletter")
 @login_required
 def newsletter():
-    from app.newsletter.service import subscribe_user
-
     form = NewsletterForm()
     subscribe_user(current_user._get_current_object())
     flash(_("You are subscribed to our newsletter. Thank you!"), "success")

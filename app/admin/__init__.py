@@ -1,8 +1,10 @@
-from flask import Blueprint
+"""Staff pages: the videos, their description and publication, uploads (tus), statistics.
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+The blueprint and its staff guard live in blueprint.py; importing the view modules
+attaches their views to it.
+"""
 
-from app.admin import routes, uploads  # noqa: E402, F401  (registers the views on bp)
-from app.extensions import csrf  # noqa: E402
+from app.admin import routes, stats, terms, tus  # noqa: F401  (they attach their views to bp)
+from app.admin.blueprint import bp
 
-csrf.exempt(bp)  # checked in routes.staff_only(), after the staff check
+__all__ = ["bp"]

@@ -1,43 +1,31 @@
 """Forms of the admin area: the description of a video in each language."""
 
 import re
+import unicodedata
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from app.clock import utcnow
+from app.extensions import db
+from app.forms import Form
+from app.ingest.service import default_credit
+from app.media.timecode import valid_label
+from app.models import Tag, VideoText
 
-SHOT_RE = re.compile(r"^(\d{2}):(\d{2}):(\d{2})[:;.](\d{2})(?:\s+(.*))?$")
 TAG_MAX = 80
-
-
-def default_credit():
-    return f"© {current_app.config['SITE_NAME']}, {utcnow().year}"
-
-
-def apply_defaults(video):
-    if not video.credit:
-        video.credit = default_credit()
 
 
 def bad_shot_lines(text, fps=None):
     """Line numbers (1-based) of a shot list that are not "HH:MM:SS:FF description"."""
-    max_frames = int(round(fps)) if fps else 60
     bad = []
     for number, line in enumerate((text or "").splitlines(), start=1):
-        line = line.strip()
-        if not line:
+        if not line.strip():
             continue
-        match = SHOT_RE.match(line)
-        if not match or not (match.group(5) or "").strip():
-            bad.append(number)
-            continue
-        hours, minutes, seconds, frames = (int(g) for g in match.groups()[:4])
-        if minutes > 59 or seconds > 59 or frames >= max_frames:
+        label, _sep, description = line.strip().partition(" ")
+        if not description.strip() or not valid_label(label, fps):
             bad.append(number)
     return bad
 
@@ -53,11 +41,54 @@ def parse_tags(text):
     return tags
 
 
+def relative_shot_lines(text, clock, frame_count):
+    """{line number: master timecode} of the lines counted from the file's first frame."""
+    found = {}
+    if clock is None:
+        return found
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        label = line.strip().partition(" ")[0]
+        converted = clock.from_relative(label, frame_count or 0)
+        if converted:
+            found[number] = converted
+    return found
+
+
+def to_master_timecodes(text, clock, frame_count):
+    """The shot list with every relative timecode turned into the master's."""
+    converted = relative_shot_lines(text, clock, frame_count)
+    lines = (text or "").splitlines()
+    for number, master_tc in converted.items():
+        label, _sep, description = lines[number - 1].strip().partition(" ")
+        lines[number - 1] = f"{master_tc} {description.strip()}"
+    return "\n".join(lines)
+
+
 class ShotList:
-    """Validator: every non-empty line is "HH:MM:SS:FF description"."""
+    """Validator: every non-empty line is "HH:MM:SS:FF description", in the master's
+    timecode (lines counted from 00:00:00:00 are offered a conversion)."""
 
     def __call__(self, form, field):
         bad = bad_shot_lines(field.data, getattr(form, "fps", None))
+        clock = getattr(form, "clock", None)
+        relative = relative_shot_lines(field.data, clock, getattr(form, "frame_count", 0))
+        if relative and not bad and not form.convert_shots.data:
+            first = min(relative)
+            raise ValidationError(
+                ngettext(
+                    "Line %(lines)s is counted from the start of the file, not in the "
+                    "master's timecode (which starts at %(start)s): %(typed)s is %(master)s "
+                    "on the master. Tick “Convert to the master's timecode” to convert it.",
+                    "Lines %(lines)s are counted from the start of the file, not in the "
+                    "master's timecode (which starts at %(start)s): %(typed)s is %(master)s "
+                    "on the master. Tick “Convert to the master's timecode” to convert them.",
+                    len(relative),
+                    lines=", ".join(str(n) for n in sorted(relative)),
+                    start=clock.timecode(0),
+                    typed=(field.data.splitlines()[first - 1].strip().partition(" ")[0]),
+                    master=relative[first],
+                )
+            )
         if bad:
             lines = ", ".join(str(n) for n in bad)
             raise ValidationError(
@@ -72,9 +103,6 @@ class ShotList:
             )
 
 
-LANG_LABELS = {"fr": _l("French"), "en": _l("English")}
-
-
 def _text_fields(lang):
     return {
         f"title_{lang}": StringField(_l("Title"), validators=[Optional(), Length(max=300)]),
@@ -86,17 +114,17 @@ def _text_fields(lang):
     }
 
 
-class VideoForm(FlaskForm):
+class VideoForm(Form):
     recorded_on = DateField(_l("Recording date"), validators=[Optional()])
     location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=1000)])
     credit = StringField(_l("Credit line"), validators=[Optional(), Length(max=300)])
     usage_terms = TextAreaField(_l("Usage terms"), validators=[Optional(), Length(max=10000)])
+    convert_shots = BooleanField(_l("Convert to the master's timecode"))
 
     fps = None  # frame rate of the master, to check the frame part of timecodes
-
-    def text_fields(self, lang):
-        return [self[f"{name}_{lang}"] for name in ("title", "summary", "story", "shots")]
+    clock = None  # the master's clock (Video.clock()), to read shot lists in its timecode
+    frame_count = 0
 
 
 for _lang in ("fr", "en"):
@@ -122,9 +150,6 @@ def fill_form(form, video):
 
 def save_form(form, video):
     """Store the form's values on the video (its texts and tags included)."""
-    from app.extensions import db
-    from app.models import Tag, VideoText
-
     video.recorded_on = form.recorded_on.data
     video.location = (form.location.data or "").strip()
     video.credit = (form.credit.data or "").strip() or default_credit()
@@ -137,7 +162,7 @@ def save_form(form, video):
             "story": (form[f"story_{lang}"].data or "").strip(),
             "shot_list": "\n".join(
                 line.strip()
-                for line in (form[f"shots_{lang}"].data or "").splitlines()
+                for line in _shot_list(form, form[f"shots_{lang}"].data).splitlines()
                 if line.strip()
             ),
         }
@@ -163,6 +188,12 @@ def save_form(form, video):
     video.slug = slugify(best_title(video)) or "video"
 
 
+def _shot_list(form, text):
+    if form.convert_shots.data:
+        return to_master_timecodes(text, form.clock, form.frame_count)
+    return text or ""
+
+
 def best_title(video):
     for lang in current_app.config["LANGUAGES"]:
         for text in video.texts:
@@ -172,8 +203,6 @@ def best_title(video):
 
 
 def slugify(text):
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:80].rstrip("-")

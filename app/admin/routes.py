@@ -1,34 +1,39 @@
-"""Staff-only pages: the list of videos, upload, edit/publish/delete."""
+"""Staff-only pages: the list of videos, upload, edit/publish/delete (the guard: blueprint.py)."""
 
-from datetime import timedelta
+import os
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from app import storage
-from app.admin import bp
+from app.admin import service
+from app.admin.blueprint import bp
 from app.admin.forms import VideoForm, best_title, fill_form, save_form
-from app.clock import utcnow
-from app.extensions import csrf, db
-
-
-@bp.before_request
-def staff_only():
-    # Not 403: the admin area is not advertised to people who may not use it. The
-    # CSRF check runs after this one (the blueprint is exempt from the global check),
-    # so that a stranger's POST gets the same 404 as a GET.
-    if not (current_user.is_authenticated and current_user.is_staff):
-        abort(404)
-    if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
-        csrf.protect()
+from app.alerts import tasks as alert_tasks
+from app.extensions import db
+from app.formatting import SIZE_UNITS, human_size
+from app.forms import Form
+from app.http.converters import id_list_arg
+from app.i18n import current_language
+from app.ingest import service as ingest_service
+from app.ingest import tasks
+from app.media.info import MediaInfo
+from app.media_messages import describe
+from app.models import Video
 
 
 def _video_or_404(video_id):
-    from app.models import Video
-
     video = db.session.get(Video, video_id)
     if video is None:
         abort(404)
@@ -46,31 +51,16 @@ def status_label(video):
     return labels.get(video.status, video.status)
 
 
-STALLED_AFTER = timedelta(minutes=30)
-
-
-def can_retry(video):
-    """Failed, or queued/processing without any progress for STALLED_AFTER (a worker
-    that died mid-way never reports back)."""
-    if video.status == "failed":
-        return True
-    return video.status in ("queued", "processing") and (
-        video.updated_at is None or utcnow() - video.updated_at > STALLED_AFTER
-    )
-
-
 def video_status(video):
     """What the list shows about a video, as JSON for the poll."""
-    from app.admin.uploads import translate_reason
-
     return {
         "id": video.id,
         "status": video.status,
         "status_label": status_label(video),
         "progress": round((video.progress or 0) * 100),
-        "error": translate_reason(video.error) if video.error else "",
+        "error": _error_text(video),
         "published": bool(video.published),
-        "can_retry": can_retry(video),
+        "can_retry": service.can_retry(video),
         "poster": url_for("admin.poster", video_id=video.id, v=int(video.updated_at.timestamp()))
         if video.poster_path
         else None,
@@ -78,16 +68,19 @@ def video_status(video):
     }
 
 
-def _title_in_ui_language(video):
-    from flask_babel import get_locale
+def _error_text(video):
+    """Why the ingest failed, in the reader's language (the English for older rows)."""
+    if video.error_code:
+        return describe(video.error_code, video.error_params)
+    return video.error or ""
 
-    text = video.text(str(get_locale() or "fr"))
+
+def _title_in_ui_language(video):
+    text = video.text(current_language())
     return text.title if text is not None and text.title else best_title(video)
 
 
 def _all_videos():
-    from app.models import Video
-
     return (
         db.session.execute(db.select(Video).order_by(Video.created_at.desc(), Video.id.desc()))
         .scalars()
@@ -107,41 +100,31 @@ def videos():
         "admin/videos.html",
         videos=videos,
         statuses={v.id: video_status(v) for v in videos},
-        action_form=FlaskForm(),
+        action_form=Form(),
     )
 
 
 @bp.get("/videos/status.json")
 def videos_status():
-    from app.models import Video
-
-    ids = [int(i) for i in request.args.get("ids", "").split(",") if i.strip().isdigit()]
+    ids = id_list_arg("ids", limit=500)
     query = db.select(Video)
     if ids:
-        query = query.where(Video.id.in_(ids[:500]))
+        query = query.where(Video.id.in_(ids))
     videos = db.session.execute(query).scalars().all()
     return jsonify(videos=[video_status(v) for v in videos])
 
 
 @bp.get("/upload")
 def upload():
-    from app.admin.uploads import UNITS, human_size
-
     return render_template(
         "admin/upload.html",
-        max_size=human_size(_config("MAX_UPLOAD_BYTES")),
-        chunk_size=_config("UPLOAD_CHUNK_BYTES"),
-        units=",".join(str(u) for u in UNITS),
+        max_size=human_size(current_app.config["MAX_UPLOAD_BYTES"]),
+        chunk_size=current_app.config["UPLOAD_CHUNK_BYTES"],
+        units=",".join(str(u) for u in SIZE_UNITS),
     )
 
 
-def _config(name):
-    from flask import current_app
-
-    return current_app.config[name]
-
-
-@bp.get("/videos/<int:video_id>/poster.jpg")
+@bp.get("/videos/<id:video_id>/poster.jpg")
 def poster(video_id):
     video = _video_or_404(video_id)
     path = storage.absolute(video.poster_path) if video.poster_path else None
@@ -150,31 +133,57 @@ def poster(video_id):
     return send_file(path, mimetype="image/jpeg", max_age=0)
 
 
-@bp.route("/videos/<int:video_id>", methods=["GET", "POST"])
+@bp.route("/videos/<id:video_id>", methods=["GET", "POST"])
 def edit(video_id):
     video = _video_or_404(video_id)
     form = VideoForm()
     if video.fps_num and video.fps_den:
         form.fps = video.fps_num / video.fps_den
+    form.clock, form.frame_count = video.clock(), video.frame_count or 0
     if request.method == "GET":
         fill_form(form, video)
     elif form.validate_on_submit():
         save_form(form, video)
         db.session.commit()
         flash(_("The video's description has been saved."), "success")
+        if request.form.get("and_publish"):
+            problem = service.publish_problem(video)
+            if problem:
+                flash(problem, "error")
+            else:
+                if service.publish(video):
+                    alert_tasks.video_published(video.id)
+                flash(_("The video is published."), "success")
         return redirect(url_for("admin.edit", video_id=video.id))
     else:
         flash(_("Please correct the fields marked below."), "error")
     status = 200 if request.method == "GET" or not form.errors else 400
     return render_template(
         "admin/edit.html",
-        can_retry=can_retry(video),
+        can_retry=service.can_retry(video),
         video=video,
         form=form,
         status=video_status(video),
-        action_form=FlaskForm(),
+        action_form=Form(),
         media=_media_summary(video),
+        player=_player(video),
     ), status
+
+
+def _player(video):
+    """What the edit page's player needs: the web proxy and the master's clock."""
+    proxy = next((r for r in video.renditions if r.name == "proxy"), None)
+    if proxy is None or storage.existing_file(proxy.path) is None or not video.frame_rate:
+        return None
+    return {
+        "src": url_for(
+            "library.media_file", video_id=video.id, filename=os.path.basename(proxy.path)
+        ),
+        "fps_num": video.fps_num,
+        "fps_den": video.fps_den,
+        "start": video.master_start_timecode or "00:00:00:00",
+        "frames": video.frame_count or 0,
+    }
 
 
 def _media_summary(video):
@@ -182,8 +191,6 @@ def _media_summary(video):
     if not video.media_info:
         return ""
     try:
-        from app.media.probe import MediaInfo
-
         info = MediaInfo.from_dict(video.media_info)
         return f"{info.summary()} · {info.container_name}"
     except Exception:  # an older or partial technical sheet: show what we can
@@ -193,7 +200,7 @@ def _media_summary(video):
 
 
 def _check_action_form():
-    form = FlaskForm()
+    form = Form()
     if not form.validate_on_submit():
         abort(400)
 
@@ -205,30 +212,21 @@ def _back(video):
     return redirect(url_for("admin.videos"))
 
 
-def publish_problem(video):
-    if video.status != "ready":
-        return _("This video cannot be published yet: its processing is not finished.")
-    if not any(t.title.strip() for t in video.texts):
-        return _("This video cannot be published without a title in at least one language.")
-    return None
-
-
-@bp.post("/videos/<int:video_id>/publish")
+@bp.post("/videos/<id:video_id>/publish")
 def publish(video_id):
     _check_action_form()
     video = _video_or_404(video_id)
-    problem = publish_problem(video)
+    problem = service.publish_problem(video)
     if problem:
         flash(problem, "error")
         return _back(video)
-    video.published = True
-    video.published_at = video.published_at or utcnow()
-    db.session.commit()
+    if service.publish(video):
+        alert_tasks.video_published(video.id)
     flash(_("The video is published."), "success")
     return _back(video)
 
 
-@bp.post("/videos/<int:video_id>/unpublish")
+@bp.post("/videos/<id:video_id>/unpublish")
 def unpublish(video_id):
     _check_action_form()
     video = _video_or_404(video_id)
@@ -238,62 +236,34 @@ def unpublish(video_id):
     return _back(video)
 
 
-@bp.post("/videos/<int:video_id>/retry")
+@bp.post("/videos/<id:video_id>/retry")
 def retry(video_id):
-    from app.jobs.ingest import retry_ingest
-
     _check_action_form()
     video = _video_or_404(video_id)
-    if not can_retry(video):
+    if not service.can_retry(video):
         flash(_("Only a failed or stalled processing can be retried."), "error")
         return _back(video)
-    retry_ingest(video)
+    tasks.ingest_video(video.id, ingest_service.prepare_retry(video))
     flash(_("The processing has been started again."), "success")
     return _back(video)
 
 
-@bp.route("/videos/<int:video_id>/delete", methods=["GET", "POST"])
+@bp.route("/videos/<id:video_id>/delete", methods=["GET", "POST"])
 def delete(video_id):
     video = _video_or_404(video_id)
-    form = FlaskForm()
+    form = Form()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         title = best_title(video) or video.original_filename
-        delete_video(video)
+        service.delete_video(video)
         flash(_("“%(title)s” has been deleted, with all its files.", title=title), "success")
         return redirect(url_for("admin.videos"))
     return render_template("admin/delete.html", video=video, form=form, title=best_title(video))
 
 
-def delete_video(video):
-    """Remove a video's rows and files (master, derivatives, clips)."""
-    from app.models import Clip, ClipRequest, Download
-
-    video_id = video.id
-    clip_ids = db.select(Clip.id).where(Clip.video_id == video_id)
-    db.session.execute(db.delete(ClipRequest).where(ClipRequest.clip_id.in_(clip_ids)))
-    db.session.execute(
-        db.update(Download).where(Download.video_id == video_id).values(video_id=None)
-    )
-    db.session.execute(db.delete(Clip).where(Clip.video_id == video_id))
-    db.session.delete(video)
-    db.session.commit()
-    storage.delete_video_files(video_id)
-    from app.library.clip_service import delete_video_clips
-
-    delete_video_clips(video_id)
-    from app.admin.uploads import Upload
-
-    for upload in list(Upload.all()):
-        if upload.meta.get("video_id") == video_id:
-            upload.delete()
-
-
 @bp.app_template_filter("admin_size")
 def _size_filter(n):
-    from app.admin.uploads import human_size
-
     return human_size(n) if n else ""
 
 

@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""Accounts: sign-up with an e-mailed code, log in and out, password reset."""
 
-bp = Blueprint("auth", __name__)
+from app.auth import routes  # noqa: F401  (attaches the views to bp)
+from app.auth.blueprint import bp
 
-from app.auth import routes  # noqa: E402, F401  (registers the views on bp)
+__all__ = ["bp"]

@@ -1,21 +1,16 @@
 """Flask-WTF forms of the account flows.
 
 Every message is English wrapped for translation; WTForms' own messages are never
-shown (each validator gets one of ours). Text fields are stripped. A JSON body is
-accepted only when it is an object of strings (anything else is a clear 400), so
-that wrong types never reach a validator.
+shown (each validator gets one of ours). The base class (JSON bodies, stripping) is
+app/forms.py.
 """
 
 from email_validator import EmailNotValidError, validate_email
-from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from flask_wtf.form import _Auto
-from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import BadRequest
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
+from app.forms import Form, strip
 from app.security import passwords
 
 MAX_EMAIL = 254
@@ -23,48 +18,6 @@ MAX_NAME = 200
 # Longer than any valid password, so that the policy names "at most 128 characters",
 # but short enough that nobody makes the server hash a megabyte.
 MAX_PASSWORD_INPUT = 1024
-
-
-class BadInput(BadRequest):
-    """A request no form could make sense of; shown as a translated 400."""
-
-    def __init__(self, detail):
-        super().__init__()
-        self.detail = detail
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _json_formdata():
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadInput(_l("The data sent is not a form this page understands."))
-    clean = MultiDict()
-    for key, value in data.items():
-        if isinstance(value, bool):
-            if value:
-                clean.add(key, "y")
-        elif isinstance(value, str):
-            clean.add(key, value)
-        else:
-            raise BadInput(_l("Each field must be text."))
-    return clean
-
-
-class Form(FlaskForm):
-    class Meta(FlaskForm.Meta):
-        def wrap_formdata(self, form, formdata):
-            if (
-                formdata is _Auto
-                and request.method in ("POST", "PUT", "PATCH", "DELETE")
-                and not request.form
-                and not request.files
-                and request.is_json
-            ):
-                return _json_formdata()
-            return super().wrap_formdata(form, formdata)
 
 
 def required(message=None):
@@ -105,7 +58,7 @@ class PasswordPolicy:
 def email_field(label=None):
     return StringField(
         label or _l("E-mail address"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             required(_l("Enter your e-mail address.")),
             Length(max=MAX_EMAIL, message=_l("The e-mail address is too long.")),
@@ -137,7 +90,7 @@ class RegisterForm(Form):
     email = email_field()
     full_name = StringField(
         _l("Full name"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             required(_l("Enter your full name.")),
             Length(max=MAX_NAME, message=_l("The name is too long (200 characters at most).")),
@@ -145,7 +98,7 @@ class RegisterForm(Form):
     )
     organisation = StringField(
         _l("Organisation (media outlet)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             required(_l("Enter the media outlet you work for.")),
             Length(max=MAX_NAME, message=_l("The name is too long (200 characters at most).")),
@@ -181,7 +134,7 @@ class EmptyForm(Form):
 class LoginForm(Form):
     email = StringField(
         _l("E-mail address"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             required(_l("Enter your e-mail address.")),
             Length(max=MAX_EMAIL, message=_l("The e-mail address is too long.")),

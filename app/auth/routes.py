@@ -1,34 +1,23 @@
-"""Sign-up, verification, log in / log out and password reset.
+"""Views of the account pages: parse the form, run the flow (app/auth/flows/), answer.
 
-The address a verify or reset step is about lives in the (signed) session, never the
-code: codes live only as keyed hashes in the database (app/security/codes.py).
+Sign-up and verification, log in and out, password reset.
 """
 
-import hashlib
-import hmac
 import time
 from urllib.parse import urlsplit
 
-from flask import (
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
-from app.auth import bp, delivery
+from app.auth import delivery, tasks
+from app.auth.blueprint import bp
+from app.auth.flows import reset as reset_flow
+from app.auth.flows import signup
+from app.auth.flows.state import clear_all
 from app.auth.forms import (
-    BadInput,
     CodeForm,
     EmptyForm,
     LoginForm,
@@ -36,100 +25,33 @@ from app.auth.forms import (
     RegisterForm,
     ResetRequestForm,
 )
+from app.auth.limits import MAX_FORM_BYTES, form_limit, login_limit, record_failed_login
 from app.clock import utcnow
 from app.errors import render_error
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.models import User
-from app.security import codes, passwords
+from app.security import codes, devices, passwords
 from app.security.redirects import is_safe_path, safe_next
-
-# Session keys of the flows
-VERIFY_EMAIL = "verify_email"
-VERIFY_BIND = "verify_bind"
-AFTER_SIGNUP = "after_signup"
-RESET_EMAIL = "reset_email"
-RESET_NEXT = "reset_next"
-RESET_GRANT = "reset_grant"
-FLOW_KEYS = (VERIFY_EMAIL, VERIFY_BIND, AFTER_SIGNUP, RESET_EMAIL, RESET_NEXT, RESET_GRANT)
-
-
-# ------------------------------------------------------------------ rate limits
-
-
-def _account_key():
-    """Per-account limit key: the normalised e-mail of the submitted form."""
-    email = ""
-    if request.form:
-        email = request.form.get("email", "")
-    elif request.is_json:
-        data = request.get_json(silent=True)
-        email = data.get("email", "") if isinstance(data, dict) else ""
-    email = User.normalise_email(email if isinstance(email, str) else "")[:254]
-    return "account:" + (email or "-")
-
-
-def _failed(response):
-    return bool(g.get("auth_failed"))
-
-
-def _config_value(name):
-    return lambda: current_app.config[name]
-
-
-login_limits = [
-    limiter.limit(
-        _config_value("LOGIN_LIMIT_PER_ACCOUNT"),
-        key_func=_account_key,
-        methods=["POST"],
-        deduct_when=_failed,
-        scope="login-account",
-    ),
-    limiter.limit(
-        _config_value("LOGIN_LIMIT_PER_ADDRESS"),
-        key_func=get_remote_address,
-        methods=["POST"],
-        deduct_when=_failed,
-        scope="login-address",
-    ),
-]
-
-form_limit = limiter.limit(
-    _config_value("FORM_LIMIT_PER_ADDRESS"), key_func=get_remote_address, methods=["POST"]
-)
-
-
-def _limited(view):
-    for decorate in reversed(login_limits):
-        view = decorate(view)
-    return view
-
-
-# No account form needs more than a few kilobytes. Set before CSRFProtect (an app-level
-# before_request) reads the form: URL value preprocessors run before those.
-MAX_FORM_BYTES = 64 * 1024
 
 
 @bp.url_value_preprocessor
 def limit_body_size(endpoint, values):
+    # Set before CSRFProtect (an app-level before_request) reads the form: URL value
+    # preprocessors run before those.
     request.max_content_length = MAX_FORM_BYTES
 
 
 @bp.errorhandler(TooManyRequests)
 def too_many_requests(exc):
     limit = limiter.current_limit
-    wait = int(limit.reset_at - time.time()) + 1 if limit else 60
+    wait = max(int(limit.reset_at - time.time()) + 1 if limit else 60, 1)
     detail = _(
         "Too many attempts. For your security, please try again %(when)s.",
-        when=delivery.wait_text(max(wait, 1)),
+        when=delivery.wait_text(wait),
     )
     body, code = render_error(429, detail)
-    return body, code, {"Retry-After": str(max(wait, 1))}
-
-
-@bp.errorhandler(BadInput)
-def bad_input(exc):
-    return render_error(400, str(exc.detail))
+    return body, code, {"Retry-After": str(wait)}
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -139,22 +61,15 @@ def too_large(exc):
     )
 
 
-# ------------------------------------------------------------------ helpers
-
-
-def _bind(password_hash):
-    """Ties a verify step to the password set by the browser that started it."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, b"verify-bind\x00" + password_hash.encode(), hashlib.sha256).hexdigest()
-
-
 def _render(template, form, **context):
     status = 400 if form.is_submitted() else 200
     context.setdefault("password_rules", passwords.RULES)
     return render_template(template, form=form, **context), status
 
 
-def _flash_outcome(outcome, email):
+def _dispatch(outcome, resend=False):
+    """Queue the outcome's mail (every outcome but a throttled one has a job) and say
+    what happens next."""
     if outcome.status == delivery.THROTTLED:
         flash(
             _(
@@ -164,14 +79,32 @@ def _flash_outcome(outcome, email):
             ),
             "warning",
         )
-    elif outcome.status == delivery.FAILED:
-        flash(
-            _(
-                "We could not send the code: our mail server did not answer. Nothing is lost: "
-                "please use “Send a new code” in a moment."
-            ),
-            "error",
+        return
+    tasks.send_code_mail(outcome.job)
+    if resend:
+        flash(_("A new code is on its way. The previous code no longer works."), "success")
+
+
+def _delivery_problem(purpose, email):
+    if not delivery.delivery_failed(purpose, email):
+        return None
+    return _(
+        "We could not send the code: our mail server did not answer. Nothing is lost: "
+        "please use “Send a new code” in a moment."
+    )
+
+
+def _code_error(result):
+    if result.status == codes.WRONG:
+        return _(
+            "This code is not correct. Tries left before the code stops working: %(n)d.",
+            n=result.tries_left,
         )
+    if result.status == codes.BURNT:
+        return _("Too many wrong tries: this code no longer works. Please ask for a new code.")
+    if result.status == codes.EXPIRED:
+        return _("This code has expired. Please ask for a new code.")
+    return _("This code is no longer valid. Please ask for a new code.")
 
 
 def _came_from():
@@ -189,26 +122,6 @@ def _came_from():
     return ""
 
 
-def _start_verification(user, email, next_path=None, resend=False):
-    """Send a fresh verify code (or the notice, for a verified account) and go to /verify."""
-    if user is not None and not user.is_verified:
-        outcome = delivery.deliver_code(codes.VERIFY, email, user=user)
-    else:
-        outcome = delivery.deliver_code(codes.VERIFY, email, notice_user=user)
-    session[VERIFY_EMAIL] = email
-    if next_path is not None:
-        session[AFTER_SIGNUP] = next_path if is_safe_path(next_path) else ""
-    _flash_outcome(outcome, email)
-    if resend and outcome.status == delivery.SENT:
-        flash(_("A new code is on its way. The previous code no longer works."), "success")
-    return redirect(url_for("auth.verify"))
-
-
-def _clear_flows():
-    for key in FLOW_KEYS:
-        session.pop(key, None)
-
-
 # ------------------------------------------------------------------ sign-up
 
 
@@ -220,53 +133,32 @@ def register():
     form = RegisterForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return _render("auth/register.html", form)
-
-    email = User.normalise_email(form.email.data)
-    password_hash = passwords.hash_password(form.password.data)
-    user = User.by_email(email)
-    now = utcnow()
-    if user is None:
-        user = User(
-            email=email,
-            full_name=form.full_name.data,
-            organisation=form.organisation.data,
-            password_hash=password_hash,
-            language=current_language(),
-            terms_accepted_at=now,
-        )
-        db.session.add(user)
-        try:
-            db.session.commit()
-        except IntegrityError:  # the same address, signed up a moment ago
-            db.session.rollback()
-            user = User.by_email(email)
-    elif not user.is_verified:
-        # Nobody has proved this address yet: the latest sign-up's details count.
-        user.full_name = form.full_name.data
-        user.organisation = form.organisation.data
-        user.password_hash = password_hash
-        user.language = current_language()
-        user.terms_accepted_at = now
-        db.session.commit()
-    # A verified account is left untouched; its owner gets a notice instead of a code,
-    # and this browser sees exactly what a new sign-up sees.
-    session[VERIFY_BIND] = _bind(password_hash)
-    return _start_verification(user, email, next_path=form.next.data or "")
+    user, email = signup.register(
+        form.email.data,
+        form.full_name.data,
+        form.organisation.data,
+        form.password.data,
+        current_language(),
+    )
+    _dispatch(signup.start(user, email, next_path=form.next.data or ""))
+    return redirect(url_for("auth.verify"))
 
 
 @bp.route("/verify", methods=["GET", "POST"])
 @form_limit
 def verify():
-    email = session.get(VERIFY_EMAIL)
+    email = signup.pending_email()
     if not email:
         flash(_("Create an account or log in first."), "info")
         return redirect(url_for("auth.register"))
     form = CodeForm()
     if form.validate_on_submit():
-        result = codes.check(codes.VERIFY, email, form.code.data)
-        user = User.by_email(email) if result.ok else None
+        result, user = signup.check_code(form.code.data)
         if result.ok and user is not None:
-            return _verified(user, result)
+            if signup.complete(user, result) == signup.WELCOME:
+                return redirect(url_for("auth.welcome"))
+            flash(_("Your address is verified. For your security, please choose a new password."))
+            return redirect(url_for("auth.reset_password"))
         form.code.errors.append(_code_error(result))
     return _render(
         "auth/verify.html",
@@ -274,62 +166,28 @@ def verify():
         email=email,
         resend_url=url_for("auth.verify_resend"),
         heading=_l("Check your inbox and enter the verification code"),
+        delivery_problem=_delivery_problem(codes.VERIFY, email),
     )
-
-
-def _verified(user, result):
-    user.verified_at = user.verified_at or utcnow()
-    bound = hmac.compare_digest(session.get(VERIFY_BIND, ""), _bind(user.password_hash))
-    if not bound:
-        # The password was set by another sign-up than this browser's: the address is
-        # now proved, but that password must not stay. Choose a new one.
-        db.session.commit()
-        session.pop(VERIFY_EMAIL, None)
-        session.pop(VERIFY_BIND, None)
-        session[RESET_EMAIL] = user.email
-        session[RESET_GRANT] = [result.code_id, codes.VERIFY]
-        flash(_("Your address is verified. For your security, please choose a new password."))
-        return redirect(url_for("auth.reset_password"))
-    user.last_login_at = utcnow()
-    db.session.commit()
-    after = session.get(AFTER_SIGNUP, "")
-    _clear_flows()
-    login_user(user)
-    session[AFTER_SIGNUP] = after
-    return redirect(url_for("auth.welcome"))
-
-
-def _code_error(result):
-    if result.status == codes.WRONG:
-        return _(
-            "This code is not correct. Tries left before the code stops working: %(n)d.",
-            n=result.tries_left,
-        )
-    if result.status == codes.BURNT:
-        return _("Too many wrong tries: this code no longer works. Please ask for a new code.")
-    if result.status == codes.EXPIRED:
-        return _("This code has expired. Please ask for a new code.")
-    return _("This code is no longer valid. Please ask for a new code.")
 
 
 @bp.post("/verify/resend")
 @form_limit
 def verify_resend():
     EmptyForm()  # CSRF is checked by CSRFProtect before the view
-    email = session.get(VERIFY_EMAIL)
+    email = signup.pending_email()
     if not email:
         return redirect(url_for("auth.register"))
-    return _start_verification(User.by_email(email), email, resend=True)
+    _dispatch(signup.start(User.by_email(email), email), resend=True)
+    return redirect(url_for("auth.verify"))
 
 
 @bp.get("/welcome")
 @login_required
 def welcome():
-    after = session.get(AFTER_SIGNUP) or ""
     return render_template(
         "auth/welcome.html",
         form=EmptyForm(),
-        continue_url=after if is_safe_path(after) else url_for("library.home"),
+        continue_url=signup.welcome_target(url_for("library.home")),
     )
 
 
@@ -337,7 +195,7 @@ def welcome():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_limited
+@login_limit
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated and not form.is_submitted():
@@ -352,7 +210,7 @@ def login():
     else:
         matches, new_hash = passwords.verify_password(user.password_hash, form.password.data)
     if not matches:
-        g.auth_failed = True
+        record_failed_login()
         form.form_errors.append(_("The e-mail address or the password is not correct."))
         return _render("auth/login.html", form)
 
@@ -360,14 +218,16 @@ def login():
         user.password_hash = new_hash
         db.session.commit()
     if not user.is_verified:
-        session[VERIFY_BIND] = _bind(user.password_hash)
+        signup.bind_to(user)
         flash(
             _("Your account is not verified yet. Enter the code sent to your e-mail address."),
             "info",
         )
-        return _start_verification(user, user.email, next_path=form.next.data or "")
-    _clear_flows()
+        _dispatch(signup.start(user, user.email, next_path=form.next.data or ""))
+        return redirect(url_for("auth.verify"))
+    clear_all()
     login_user(user, remember=form.remember.data)
+    devices.remember(user)
     user.last_login_at = utcnow()
     db.session.commit()
     return redirect(safe_next(form.next.data))
@@ -375,8 +235,13 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # A copied session or remember-me cookie must not log in again: the token both
+        # carry is replaced (which ends the account's sessions on other devices too).
+        current_user.rotate_session_token()
+        db.session.commit()
     logout_user()
-    _clear_flows()
+    clear_all()
     flash(_("You are logged out."), "info")
     return redirect(url_for("library.home"))
 
@@ -390,27 +255,20 @@ def reset():
     form = ResetRequestForm(next=_came_from())
     if not form.validate_on_submit():
         return _render("auth/reset.html", form)
-    email = User.normalise_email(form.email.data)
-    user = User.by_email(email)  # the same query and bookkeeping whether or not it exists
-    outcome = delivery.deliver_code(codes.RESET, email, user=user)
-    session.pop(RESET_GRANT, None)
-    session[RESET_EMAIL] = email
-    session[RESET_NEXT] = form.next.data if is_safe_path(form.next.data) else ""
-    _flash_outcome(outcome, email)
+    _dispatch(reset_flow.request_code(form.email.data, form.next.data))
     return redirect(url_for("auth.reset_verify"))
 
 
 @bp.route("/reset/verify", methods=["GET", "POST"])
 @form_limit
 def reset_verify():
-    email = session.get(RESET_EMAIL)
+    email = reset_flow.pending_email()
     if not email:
         return redirect(url_for("auth.reset"))
     form = CodeForm()
     if form.validate_on_submit():
-        result = codes.check(codes.RESET, email, form.code.data)
+        result = reset_flow.check_code(form.code.data)
         if result.ok:
-            session[RESET_GRANT] = [result.code_id, codes.RESET]
             return redirect(url_for("auth.reset_password"))
         form.code.errors.append(_code_error(result))
     return _render(
@@ -419,6 +277,7 @@ def reset_verify():
         email=email,
         resend_url=url_for("auth.reset_resend"),
         heading=_l("Enter the code to reset your password"),
+        delivery_problem=_delivery_problem(codes.RESET, email),
         reset=True,
     )
 
@@ -427,58 +286,29 @@ def reset_verify():
 @form_limit
 def reset_resend():
     EmptyForm()
-    email = session.get(RESET_EMAIL)
-    if not email:
+    if not reset_flow.pending_email():
         return redirect(url_for("auth.reset"))
-    outcome = delivery.deliver_code(codes.RESET, email, user=User.by_email(email))
-    _flash_outcome(outcome, email)
-    if outcome.status == delivery.SENT:
-        flash(_("A new code is on its way. The previous code no longer works."), "success")
+    _dispatch(reset_flow.resend(), resend=True)
     return redirect(url_for("auth.reset_verify"))
-
-
-def _reset_grant():
-    email = session.get(RESET_EMAIL)
-    grant = session.get(RESET_GRANT)
-    if not email or not isinstance(grant, list) or len(grant) != 2:
-        return None, None
-    code_id, purpose = grant
-    if purpose not in (codes.RESET, codes.VERIFY) or not codes.grant_is_live(
-        code_id, purpose, email
-    ):
-        return None, None
-    return User.by_email(email), code_id
 
 
 @bp.route("/reset/password", methods=["GET", "POST"])
 @form_limit
 def reset_password():
-    user, code_id = _reset_grant()
+    user, code_id = reset_flow.granted()
     if user is None:
-        session.pop(RESET_GRANT, None)
         flash(_("This step has expired. Please ask for a new code."), "warning")
         return redirect(url_for("auth.reset"))
     form = NewPasswordForm(policy_email=user.email)
     if not form.validate_on_submit():
         return _render("auth/reset_password.html", form, email=user.email)
-    if not codes.consume_grant(code_id):  # used by a concurrent request
-        db.session.rollback()
+    if not reset_flow.set_password(user, code_id, form.password.data):
         return redirect(url_for("auth.reset"))
-    user.password_hash = passwords.hash_password(form.password.data)
-    user.verified_at = user.verified_at or utcnow()  # the code proved the address
-    user.rotate_session_token()  # every other session and remember-me cookie ends
-    db.session.commit()
-    delivery.send_password_changed(user)
-    next_path = session.get(RESET_NEXT, "")
-    logout_user()
-    _clear_flows()
-    session["reset_done_next"] = next_path
+    tasks.send_password_changed(user)
     return redirect(url_for("auth.reset_done"))
 
 
 @bp.get("/reset/done")
 def reset_done():
-    next_path = session.get("reset_done_next", "")
-    if not is_safe_path(next_path):
-        next_path = url_for("library.home")
+    next_path = reset_flow.done_target(url_for("library.home"))
     return render_template("auth/reset_done.html", login_url=url_for("auth.login", next=next_path))

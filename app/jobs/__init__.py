@@ -1,44 +1,31 @@
-"""Background jobs (huey). Tasks are thin: load rows, call app.media or app.mail, save.
+"""Background jobs (huey): the binding of tasks to the Flask app.
 
-Tasks run inside an app context of the app bound here: the web app in immediate mode
-(tests), or the app built by `flask rushes worker` in a worker process. Every task is
-idempotent, so running it again after a crash is safe.
+Tasks live with their area (app/clips/tasks.py, app/ingest/tasks.py,
+app/newsletter/tasks.py) and are thin: load rows, call the area's services or app.media,
+save. Every task is idempotent, so running it again after a crash is safe.
+
+A task runs in an app context: in immediate mode (tests, `HUEY_IMMEDIATE`) the caller's;
+in a worker, the one `bind_worker` pushes in each of its threads when it starts.
 """
 
-import functools
-
-from flask import has_app_context
+from flask import Flask
 
 from app.extensions import huey
 
-_app = None
-
-
-def bind_app(app):
-    global _app
-    _app = app
-
 
 def app_task(**task_options):
-    """huey.task() whose body runs inside the bound Flask app's context."""
-
-    def decorate(fn):
-        @functools.wraps(fn)
-        def run(*args, **kwargs):
-            if has_app_context():
-                return fn(*args, **kwargs)
-            with _app.app_context():
-                return fn(*args, **kwargs)
-
-        return huey.task(**task_options)(run)
-
-    return decorate
+    """A huey task; its body runs in the app context of the process that runs it."""
+    return huey.task(**task_options)
 
 
-def import_tasks():
-    """Register every task module with huey (the worker needs them all)."""
-    import importlib
-    import pkgutil
+def periodic_app_task(schedule, **task_options):
+    """A periodic huey task (run by the worker on `schedule`, or enqueued by a call)."""
+    return huey.periodic_task(schedule, **task_options)
 
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
+
+def bind_worker(app: Flask):
+    """Give every worker thread of this process an app context of `app`."""
+
+    @huey.on_startup()
+    def push_app_context():
+        app.app_context().push()

@@ -1,6 +1,6 @@
-from flask import Blueprint
+"""The library: browse, search, the video page, full downloads, the access policy."""
 
-bp = Blueprint("library", __name__)
+from app.library import routes  # noqa: F401  (attaches the views to bp)
+from app.library.blueprint import bp
 
-# Imported for their side effect: they register their views on bp.
-from app.library import clips, routes  # noqa: E402, F401
+__all__ = ["bp"]

@@ -1,4 +1,4 @@
-"""What the pages show of a video: sizes, durations, shot list, technical sheet, downloads."""
+"""What the pages show of a video: its date, shot list, technical sheet, download offers."""
 
 from __future__ import annotations
 
@@ -8,45 +8,21 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from flask import current_app, url_for
-from flask_babel import format_date, format_decimal
+from flask_babel import format_decimal
 from flask_babel import gettext as _
+
+from app import storage
+from app.formatting import format_date, human_duration, human_size
+from app.media import timecode
+from app.media.probe import MediaInfo
 
 SHOT_RE = re.compile(r"^\s*(\d{1,2}):(\d{2}):(\d{2})(?:[:;.](\d{1,2}))?\s*[-–—]?\s*(.*)$")
 
 
-def human_size(size):
-    """12345678901 -> "12.3 GB" ("12,3 Go" in French): decimal units, as disks are sold."""
-    if size is None:
-        return ""
-    units = [_("B"), _("KB"), _("MB"), _("GB"), _("TB")]
-    value = float(size)
-    unit = 0
-    while value >= 1000 and unit < len(units) - 1:
-        value /= 1000
-        unit += 1
-    pattern = "#,##0" if unit == 0 or value >= 100 else "#,##0.0"
-    return f"{format_decimal(value, format=pattern)}\u00a0{units[unit]}"
-
-
-def human_duration(seconds):
-    """75.4 -> "1:15"; 3725 -> "1:02:05"."""
-    if seconds is None:
-        return ""
-    total = int(round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def iso_duration(seconds):
-    if seconds is None:
-        return ""
-    return f"PT{int(round(seconds))}S"
-
-
 def display_date(video):
+    """The day a card and a video page show: recorded, else published."""
     day = video.recorded_on or (video.published_at.date() if video.published_at else None)
-    return format_date(day, "medium") if day else ""
+    return format_date(day)
 
 
 def rate_of(video):
@@ -68,13 +44,11 @@ class Shot:
 def shots(video, shot_list):
     """Lines of a shot list with the player time of each timecode.
 
-    A shot timecode may be a source timecode (from the master's start timecode, e.g.
+    A shot timecode may be a timecode of the master (from its start timecode, e.g.
     10:00:05:00) or a time from the start (00:00:05:00): either seeks to the right place.
     """
     rate = rate_of(video)
-    nominal = max(1, round(float(rate)))
-    start = _tc_seconds(video.start_timecode, nominal) if video.start_timecode else None
-    duration = video.duration or 0
+    start = video.master_start_timecode
     result = []
     for line in (shot_list or "").splitlines():
         if not line.strip():
@@ -84,30 +58,38 @@ def shots(video, shot_list):
             result.append(Shot("", line.strip(), None))
             continue
         h, m, s, f, text = match.groups()
-        tc = f"{int(h):02d}:{m}:{s}" + (f":{int(f):02d}" if f is not None else "")
-        seconds = int(h) * 3600 + int(m) * 60 + int(s) + (int(f or 0) / nominal)
-        if start is not None and seconds >= start and (seconds - start) <= max(duration, 0) + 1:
-            seconds -= start
-        elif duration and seconds > duration + 1:
-            seconds = None  # outside the video: shown, not clickable
-        result.append(Shot(tc, text.strip(), seconds))
+        label = f"{int(h):02d}:{m}:{s}" + (f":{int(f):02d}" if f is not None else "")
+        result.append(Shot(label, text.strip(), _player_seconds(video, (h, m, s, f), rate, start)))
     return result
 
 
-def _tc_seconds(tc, nominal):
-    match = SHOT_RE.match(tc or "")
-    if not match:
+def _player_seconds(video, fields, rate, start):
+    """Seconds from the master's first frame of a shot's timecode; None if outside it."""
+    h, m, s, f = fields
+    duration = video.duration or 0
+    # The master's counting (drop-frame or not) reads what the shot list says.
+    separator = ";" if start and ";" in start else ":"
+    tc = f"{int(h):02d}:{m}:{s}{separator}{int(f or 0):02d}"
+    if start:
+        try:
+            seconds = timecode.tc_to_index(tc, start, rate) / rate
+        except ValueError:  # before the start, or not a timecode of this master
+            seconds = None
+        if seconds is not None and seconds <= max(duration, 0) + 1:
+            return float(seconds)
+    try:
+        seconds = float(timecode.tc_to_frames(tc, rate) / rate)
+    except ValueError:
         return None
-    h, m, s, f, _rest = match.groups()
-    return int(h) * 3600 + int(m) * 60 + int(s) + int(f or 0) / nominal
+    if duration and seconds > duration + 1:
+        return None  # outside the video: shown, not clickable
+    return seconds
 
 
 # ------------------------------------------------------------------ master
 
 
 def _info(video):
-    from app.media.probe import MediaInfo
-
     data = video.media_info
     if not data:
         return None
@@ -141,7 +123,7 @@ def tech_sheet(video):
     info = _info(video)
     rows = []
     if info is not None:
-        rows.append((_("Container"), info.container_name or info.container))
+        rows.append((_("Container"), container_label(video, info)))
         rows.append((_("Video codec"), info.video_format))
         rows.append((_("Resolution"), f"{info.width}\u00d7{info.height}"))
         rows.append((_("Frame rate"), _("%(rate)s frames/s", rate=_format_rate(info.frame_rate))))
@@ -162,7 +144,7 @@ def tech_sheet(video):
         rows.append((_("Audio"), audio_text(info) or _("None")))
         rows.append((_("Duration"), human_duration(info.duration)))
         rows.append((_("Size"), human_size(video.master_size or info.size)))
-        rows.append((_("Start timecode"), info.start_timecode or video.start_timecode or "—"))
+        rows.append((_("Start timecode"), video.master_start_timecode or "—"))
         return rows
     if video.width and video.height:
         rows.append((_("Resolution"), f"{video.width}\u00d7{video.height}"))
@@ -180,6 +162,53 @@ def tech_sheet(video):
     if video.start_timecode:
         rows.append((_("Start timecode"), video.start_timecode))
     return rows
+
+
+# The ISO base media family: one libav demuxer ("mov,mp4,m4a,3gp,3g2,mj2") reads them all,
+# so the file's own extension tells which one the master is.
+_ISO_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
+_ISO_NAMES = {
+    ".mp4": "MP4",
+    ".m4v": "MP4",
+    ".mov": "QuickTime / MOV",
+    ".qt": "QuickTime / MOV",
+    ".3gp": "3GP",
+    ".3g2": "3G2",
+    ".mj2": "Motion JPEG 2000",
+}
+
+
+def container_label(video, info):
+    """The container as people name it: "MP4" for an .mp4, "QuickTime / MOV" for a .mov
+    (libav reports both as one format), else the probe's name."""
+    if info.container == _ISO_FAMILY:
+        for name in (video.master_path, video.original_filename):
+            ext = os.path.splitext(name or "")[1].lower()
+            if ext in _ISO_NAMES:
+                return _ISO_NAMES[ext]
+    return info.container_name or info.container
+
+
+def also_available_in(code):
+    """ "Also available in English:", wholly in the interface language ("Également
+    disponible en anglais :"): one sentence per language, so that each is translated
+    with its own grammar."""
+    sentences = {"fr": _("Also available in French:"), "en": _("Also available in English:")}
+    return sentences.get(code) or _("Also available in %(language)s:", language=code)
+
+
+def last_frame_timecode(video, out_frame, fallback=""):
+    """Master timecode of the last frame of a selection whose out is exclusive
+    (`out_frame` - 1): what people see as an out point."""
+    clock = video.clock() if video is not None and out_frame else None
+    if clock is None:
+        return fallback
+    return clock.timecode(out_frame - 1)
+
+
+def clip_last_timecode(video, status):
+    """The out point of a clip's status (app.clips.present.status_dict) as shown."""
+    return last_frame_timecode(video, status.get("out_frame"), status.get("tc_out", ""))
 
 
 def audio_text(info):
@@ -234,8 +263,6 @@ def downloadable_renditions():
 
 def offers(video):
     """What the download panel lists: the original, then each download rendition."""
-    from app.library.queries import media_path
-
     result = []
     if video.master_path:
         result.append(
@@ -252,7 +279,7 @@ def offers(video):
     by_name = {r.name: r for r in video.renditions}
     for name in wanted:
         rendition = by_name.get(name)
-        if rendition is None or media_path(rendition.path) is None:
+        if rendition is None or storage.existing_file(rendition.path) is None:
             continue
         detail = "H.264/AAC MP4"
         if rendition.width and rendition.height:
@@ -267,13 +294,3 @@ def offers(video):
             )
         )
     return result
-
-
-def download_name(video, name, path):
-    """ "2026-03-14_defence-ministers-meet_fhd.mp4": date, slug, version, extension."""
-    day = video.recorded_on or (video.published_at.date() if video.published_at else None)
-    ext = os.path.splitext(path)[1].lower() or ".bin"
-    if name == "original" and video.original_filename:
-        ext = os.path.splitext(video.original_filename)[1].lower() or ext
-    stem = "_".join(x for x in (day.isoformat() if day else "", video.slug or "video", name) if x)
-    return f"{stem}{ext}"

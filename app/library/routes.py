@@ -18,24 +18,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.clock import utcnow
+from app import storage
+from app.clips.present import editor_state
 from app.extensions import db
-from app.library import bp, present
-from app.library.downloads import log_callback
-from app.library.queries import (
-    cache_seconds,
-    card_cache_seconds,
-    cards,
-    filter_choices,
-    fragments,
-    is_staff,
-    list_videos,
-    load_videos,
-    media_path,
-    parse_filters,
-    visible_video_or_404,
-)
-from app.library.sendfile import send_media
+from app.http.sendfile import send_media
+from app.i18n import current_language
+from app.library import page_cache, policy, present
+from app.library.blueprint import bp
+from app.library.download_log import log_callback
+from app.library.listing import filter_choices, list_videos, load_videos, parse_filters
+from app.library.names import download_name
 from app.security.redirects import safe_next
 
 
@@ -43,10 +35,9 @@ from app.security.redirects import safe_next
 def _template_helpers(state):
     # Globals rather than a context processor: imported macros see them too.
     state.app.jinja_env.globals.update(
-        human_size=present.human_size,
-        human_duration=present.human_duration,
-        iso_duration=present.iso_duration,
         display_date=present.display_date,
+        also_available_in=present.also_available_in,
+        clip_last_timecode=present.clip_last_timecode,
     )
 
 
@@ -56,11 +47,15 @@ def _template_helpers(state):
 def _listing(template, home=False):
     filters = parse_filters(request.args)
     per_page = current_app.config["VIDEOS_PER_PAGE"]
-    lang = _lang()
+    lang = current_language()
     status = 400 if filters.errors else 200
-    ttl = cache_seconds() if not filters.errors else 0
-    key = (lang, per_page, home, tuple(sorted(filters.url_args(page=filters.page).items())))
-    body = fragments.get(key, ttl) if ttl > 0 else None
+    key = None
+    body = None
+    if not filters.errors:  # a request with a bad filter is never cached
+        key = page_cache.listing_key(
+            lang, per_page, home, sorted(filters.url_args(page=filters.page).items())
+        )
+        body = page_cache.get_listing(key)
     if body is None:
         tags, locations = filter_choices()
         # With errors: the form again with what was typed, and no results.
@@ -77,27 +72,20 @@ def _listing(template, home=False):
                 home=home,
             )
         )
-        if ttl > 0:
-            fragments.put(key, body)
+        if key is not None:
+            page_cache.put_listing(key, body)
     return render_template(template, filters=filters, body=body, home=home), status
 
 
 def _cards(ids, lang):
     """The HTML of the cards of `ids`, from the card cache or rendered (and kept)."""
-    ttl = card_cache_seconds()
-    found = {}
-    if ttl > 0:
-        for video_id in ids:
-            html = cards.get((video_id, lang), ttl)
-            if html is not None:
-                found[video_id] = html
+    found = page_cache.get_cards(ids, lang)
     missing = [i for i in ids if i not in found]
     if missing:
         card = get_template_attribute("library/_macros.html", "card")
-        for video in load_videos(missing):
-            found[video.id] = html = card(video, lang)
-            if ttl > 0:
-                cards.put((video.id, lang), html)
+        rendered = {video.id: card(video, lang) for video in load_videos(missing)}
+        page_cache.put_cards(rendered, lang)
+        found.update(rendered)
     return [found[i] for i in ids if i in found]
 
 
@@ -111,32 +99,27 @@ def videos():
     return _listing("library/videos.html")
 
 
-def _lang():
-    from app.i18n import current_language
-
-    return current_language()
-
-
 # ------------------------------------------------------------------ the video page
 
 
-@bp.get("/videos/<int:video_id>")
-@bp.get("/videos/<int:video_id>-<slug>")
+@bp.get("/videos/<id:video_id>")
+@bp.get("/videos/<id:video_id>-<slug>")
 def video(video_id, slug=None):
-    item = visible_video_or_404(video_id)
+    item = policy.visible_video_or_404(video_id)
     if slug != item.slug:
         target = url_for("library.video", video_id=item.id, slug=item.slug)
         if request.query_string:
             target += "?" + request.query_string.decode("latin-1")
         return redirect(target, code=301)
-    lang = _lang()
+    lang = current_language()
     texts = item.text(lang)
     proxy = next((r for r in item.renditions if r.name == "proxy"), None)
     files = {
-        "proxy": _file_url(item, proxy.path) if proxy and media_path(proxy.path) else None,
-        "poster": _file_url(item, item.poster_path) if media_path(item.poster_path) else None,
-        "vtt": _file_url(item, _vtt_path(item)) if media_path(_vtt_path(item)) else None,
+        "proxy": _file_url(item, proxy.path if proxy else None),
+        "poster": _file_url(item, item.poster_path),
+        "vtt": _file_url(item, _vtt_path(item)),
     }
+    refusal = policy.download_refusal()
     return render_template(
         "library/video.html",
         video=item,
@@ -147,14 +130,13 @@ def video(video_id, slug=None):
         offers=present.offers(item),
         files=files,
         clip_thumbs_vtt=files["vtt"],
+        clip_editor=editor_state(item, current_user),
         lang=lang,
-        can_download=_can_download(),
-        terms_accepted=bool(current_user.is_authenticated and current_user.usage_terms_accepted_at),
+        # The panel offers the files once logged in and verified; the terms are asked
+        # for in the panel itself.
+        can_download=refusal in (None, policy.TERMS),
+        terms_accepted=refusal is None,
     )
-
-
-def _can_download():
-    return bool(current_user.is_authenticated and current_user.is_verified)
 
 
 def _vtt_path(item):
@@ -164,21 +146,24 @@ def _vtt_path(item):
 
 
 def _file_url(item, relative):
+    """The player's URL of one of the video's files, None when the file is not there."""
+    if storage.existing_file(relative) is None:
+        return None
     return url_for("library.media_file", video_id=item.id, filename=os.path.basename(relative))
 
 
-@bp.get("/videos/<int:video_id>/files/<filename>")
+@bp.get("/videos/<id:video_id>/files/<filename>")
 def media_file(video_id, filename):
     """The player's files: web proxy, poster, thumbnail sprite and its WebVTT index.
 
     Only the files of this video the player needs are reachable, and only when the video
     is visible to the visitor (published, or staff): never the master or a rendition.
     """
-    item = visible_video_or_404(video_id)
+    item = policy.visible_video_or_404(video_id)
     allowed = [item.poster_path, item.thumbs_path, _vtt_path(item)]
     allowed += [r.path for r in item.renditions if r.name == "proxy"]
     relative = next((p for p in allowed if p and os.path.basename(p) == filename), None)
-    path = media_path(relative)
+    path = storage.existing_file(relative)
     if path is None:
         abort(404)
     return send_media(path, filename, as_attachment=False, max_age=3600)
@@ -186,55 +171,58 @@ def media_file(video_id, filename):
 
 # ------------------------------------------------------------------ downloads
 
+REFUSALS = {
+    policy.VERIFY: lambda: _("Please verify your e-mail address before downloading."),
+    policy.TERMS: lambda: _("Please accept the usage terms before downloading."),
+}
 
-@bp.get("/videos/<int:video_id>/download/<name>")
-def download(video_id, name):
-    item = visible_video_or_404(video_id)
-    back = url_for("library.video", video_id=item.id, slug=item.slug)
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=back + "#download"))
-    if not current_user.is_verified:
-        flash(_("Please verify your e-mail address before downloading."), "warning")
-        return redirect(back + "#download")
-    if not current_user.usage_terms_accepted_at:
-        flash(_("Please accept the usage terms before downloading."), "warning")
-        return redirect(back + "#download")
+
+def _download_file(item, name):
+    """(stored relative path, rendition name for the log) of a download offer, or 404."""
     if name == "original":
-        relative = item.master_path
-    elif name in present.downloadable_renditions():
+        return item.master_path, "master"
+    if name in present.downloadable_renditions():
         rendition = next((r for r in item.renditions if r.name == name), None)
-        relative = rendition.path if rendition else None
-    else:
-        relative = None
-    path = media_path(relative)
+        return (rendition.path if rendition else None), name
+    abort(404)
+
+
+@bp.get("/videos/<id:video_id>/download/<name>")
+def download(video_id, name):
+    item = policy.visible_video_or_404(video_id)
+    back = url_for("library.video", video_id=item.id, slug=item.slug)
+    refusal = policy.download_refusal()
+    if refusal == policy.LOGIN:
+        return redirect(url_for("auth.login", next=back + "#download"))
+    if refusal is not None:
+        flash(REFUSALS[refusal](), "warning")
+        return redirect(back + "#download")
+    relative, logged_as = _download_file(item, name)
+    path = storage.existing_file(relative)
     if path is None:
         abort(404)
-    filename = present.download_name(item, name, path)
+    filename = download_name(item, kind=name, ext=path.suffix)
     callback = log_callback(
         user_id=current_user.id,
         video_id=item.id,
-        rendition="master" if name == "original" else name,
+        rendition=logged_as,
         client_address=request.remote_addr,
     )
     return send_media(path, filename, log_download=callback)
 
 
-@bp.post("/videos/<int:video_id>/accept-terms")
+@bp.post("/videos/<id:video_id>/accept-terms")
 def accept_terms(video_id):
-    item = visible_video_or_404(video_id)
+    item = policy.visible_video_or_404(video_id)
     back = url_for("library.video", video_id=item.id, slug=item.slug)
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=back))
     if request.form.get("accept") != "yes":
         flash(_("Tick the box to accept the usage terms."), "error")
         return redirect(back + "#download")
-    if not current_user.usage_terms_accepted_at:
-        current_user.usage_terms_accepted_at = utcnow()
+    if not policy.has_accepted_terms(current_user):
+        policy.accept_terms(current_user)
         db.session.commit()
     flash(_("Thank you. You can now download the files."), "success")
     target = safe_next(request.form.get("next"), "library.home")
     return redirect(target if request.form.get("next") else back + "#download")
-
-
-# Keeps `is_staff` importable from here for templates and other areas.
-__all__ = ["is_staff"]

@@ -8,12 +8,15 @@ on the ``video_texts`` table (the migration must carry the same DDL, see docs/li
   shot list) with the ``porter unicode61 remove_diacritics 2`` tokenizer, kept in sync
   by three triggers on ``video_texts``. Each word of the query matches its stem or any
   word it begins (``"word" OR "word"*``), which covers French plurals and inflections
-  the Porter stemmer misses. Relevance: ``bm25`` with the title weighted highest.
+  the Porter stemmer misses. Relevance: ``bm25`` with the title weighted highest; texts
+  that match the words themselves (no prefix) rank before those that match only by a
+  prefix, and texts in the reader's language before the other language's.
 * **PostgreSQL**: a stored generated column ``video_texts.search_vector`` holding
   ``to_tsvector('french', …) || to_tsvector('english', …)`` of the unaccented texts
   (title weighted A, summary B, story and shot list C), with a GIN index. The query is
-  parsed by ``websearch_to_tsquery`` in both configurations (OR-ed), so each language's
-  stemming applies. Accents: the ``unaccent`` extension when it can be created (it needs
+  built from the parsed query (app/library/query.py: phrases, OR, exclusions) with
+  ``phraseto_tsquery`` in both configurations (OR-ed), so each language's stemming
+  applies; texts in the reader's language rank first. Accents: the ``unaccent`` extension when it can be created (it needs
   a superuser), else a built-in ``translate()`` of Latin accented letters; both are
   wrapped in the IMMUTABLE function ``rushes_unaccent(text)``. Relevance: ``ts_rank``.
 
@@ -24,16 +27,29 @@ on the ``video_texts`` table (the migration must carry the same DDL, see docs/li
 
 from __future__ import annotations
 
-import re
+from functools import reduce
 
-from sqlalchemy import DDL, column, event, func, literal_column, select, table
+from sqlalchemy import (
+    DDL,
+    case,
+    column,
+    event,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    union_all,
+)
 
 from app.extensions import db
+from app.library.query import Query, Term, parse
 from app.models import VideoText
 
-MAX_QUERY_LENGTH = 200
-MAX_TERMS = 12
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
+# Score bonuses: a whole-word match beats any prefix-only one, and a text in the
+# reader's language beats the other language's (bm25 and ts_rank stay far below these).
+WHOLE_WORD_BONUS = 1000.0
+LANGUAGE_BONUS = 100.0
 
 # ------------------------------------------------------------------ SQLite: FTS5
 
@@ -138,33 +154,47 @@ _install_ddl()
 
 
 def terms(query: str) -> list[str]:
-    """The words of a query, at most MAX_TERMS of them."""
-    return _WORD_RE.findall((query or "")[:MAX_QUERY_LENGTH])[:MAX_TERMS]
+    """The words of a query that are looked for (not the excluded ones)."""
+    return parse(query).words()
 
 
-def fts5_query(query: str) -> str | None:
-    """`défense de` → `("défense" OR "défense"*) AND "de"`."""
-    words = terms(query)
-    if not words:
-        return None
+def _fts5_term(term: Term, prefixes: bool) -> str:
+    if term.is_phrase:
+        return '"' + " ".join(term.words) + '"'
+    word = term.words[0]
     # Prefixes only for words of 4 letters or more: "le"* would expand to thousands.
-    return " AND ".join(f'("{w}" OR "{w}"*)' if len(w) >= 4 else f'"{w}"' for w in words)
+    return f'("{word}" OR "{word}"*)' if prefixes and len(word) >= 4 else f'"{word}"'
 
 
-def scored(query: str):
+def fts5_query(query: str | Query, prefixes: bool = True) -> str | None:
+    """`défense "de l'OTAN" OR nato -ukraine` →
+    `(("défense" OR "défense"*)) AND ("de l OTAN" OR "nato") NOT "ukraine"`."""
+    parsed = parse(query) if isinstance(query, str) else query
+    if not parsed:
+        return None
+    clauses = " AND ".join(
+        "(" + " OR ".join(_fts5_term(t, prefixes) for t in clause) + ")"
+        for clause in parsed.clauses
+    )
+    excluded = "".join(f" NOT {_fts5_term(t, False)}" for t in parsed.excluded)
+    return f"({clauses}){excluded}" if excluded else clauses
+
+
+def scored(query: str, lang: str | None = None):
     """(video_id, score) of each matching text, higher is better: a subquery or a CTE.
 
-    A video whose texts match in both languages has two rows: the caller groups by video
-    and keeps the best score. Grouping there rather than here lets the database join,
-    filter and group in one pass (SQLite: 8.4 → 6.9 ms for a word in a third of the
-    videos). None when the query has no words.
+    A video whose texts match in both languages has two rows (and a text matching as a
+    whole word and by prefix, two too): the caller groups by video and keeps the best
+    score. Grouping there rather than here lets the database join, filter and group in
+    one pass (SQLite: 8.4 → 6.9 ms for a word in a third of the videos). None when the
+    query has no words.
     """
-    words = terms(query)
-    if not words:
+    parsed = parse(query)
+    if not parsed:
         return None
     if db.engine.dialect.name == "postgresql":
-        return _scored_postgres(" ".join(words))
-    return _scored_sqlite(fts5_query(query))
+        return _scored_postgres(parsed, lang)
+    return _scored_sqlite(parsed, lang)
 
 
 def matching_ids(query: str):
@@ -172,15 +202,15 @@ def matching_ids(query: str):
 
     None when the query has no words.
     """
-    words = terms(query)
-    if not words:
+    parsed = parse(query)
+    if not parsed:
         return None
     if db.engine.dialect.name == "postgresql":
         return select(VideoText.video_id).where(
-            literal_column("video_texts.search_vector").op("@@")(_tsquery(" ".join(words)))
+            literal_column("video_texts.search_vector").op("@@")(_tsquery(parsed))
         )
     fts = table(FTS_TABLE, column("rowid"))
-    hits = select(fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(fts5_query(query)))
+    hits = select(fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(fts5_query(parsed)))
     return select(VideoText.video_id).where(VideoText.id.in_(hits))
 
 
@@ -198,47 +228,73 @@ def matched_videos(query: str):
     return ids.distinct().cte("matched").prefix_with("MATERIALIZED")
 
 
-def _scored_sqlite(fts_query):
+def _language_bonus(lang):
+    if not lang:
+        return literal(0.0)
+    return case((VideoText.lang == lang, LANGUAGE_BONUS), else_=0.0)
+
+
+def _fts_scores(fts_query, bonus):
     fts = table(FTS_TABLE, column("rowid"))
     # bm25() is only allowed in a plain full-text query: score first, join outside.
     bm25 = literal_column(f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 1.0)")
-    texts = (
-        select(fts.c.rowid.label("text_id"), (-bm25).label("score"))
+    return (
+        select(fts.c.rowid.label("text_id"), (literal(bonus) - bm25).label("score"))
         .select_from(fts)
         .where(literal_column(FTS_TABLE).op("MATCH")(fts_query))
-        .cte("scored")
-        .prefix_with("MATERIALIZED")
     )
+
+
+def _scored_sqlite(parsed, lang):
+    whole, prefixed = fts5_query(parsed, prefixes=False), fts5_query(parsed)
+    parts = [_fts_scores(whole, WHOLE_WORD_BONUS)]
+    if prefixed != whole:
+        parts.append(_fts_scores(prefixed, 0.0))
+    texts = (union_all(*parts) if len(parts) > 1 else parts[0]).cte("scored")
+    texts = texts.prefix_with("MATERIALIZED")
     # Materialized too: inlined, SQLite carried the caller's filters into the join (a
     # category's 900 video ids tried against each of 3,000 matching texts: 25 ms).
-    stmt = select(VideoText.video_id.label("video_id"), texts.c.score).join(
-        texts, texts.c.text_id == VideoText.id
-    )
+    stmt = select(
+        VideoText.video_id.label("video_id"), (texts.c.score + _language_bonus(lang)).label("score")
+    ).join(texts, texts.c.text_id == VideoText.id)
     return stmt.cte("matches").prefix_with("MATERIALIZED")
 
 
-def _tsquery(words):
+def _term_tsquery(term: Term):
+    """The term in both configurations, its words in order (a phrase) or alone."""
+    text = func.rushes_unaccent(" ".join(term.words))
+    return func.phraseto_tsquery(literal_column("'french'::regconfig"), text).op("||")(
+        func.phraseto_tsquery(literal_column("'english'::regconfig"), text)
+    )
+
+
+def _tsquery(parsed: Query):
     """The query in both configurations, as a one-row subquery: computed once.
 
     psycopg prepares a statement run often; after a few runs PostgreSQL may keep a generic
-    plan, where ``websearch_to_tsquery(rushes_unaccent($1))`` is no longer folded into a
-    constant but evaluated for every row ranked (3x slower for a frequent word). A scalar
-    subquery is an InitPlan, evaluated once per execution whatever the plan.
+    plan, where the tsquery is no longer folded into a constant but evaluated for every
+    row ranked (3x slower for a frequent word). A scalar subquery is an InitPlan,
+    evaluated once per execution whatever the plan.
     """
-    unaccented = func.rushes_unaccent(words)
-    tsquery = func.websearch_to_tsquery(literal_column("'french'::regconfig"), unaccented).op("||")(
-        func.websearch_to_tsquery(literal_column("'english'::regconfig"), unaccented)
-    )
+    clauses = [
+        reduce(lambda a, b: a.op("||")(b), (_term_tsquery(t) for t in clause))
+        for clause in parsed.clauses
+    ]
+    tsquery = reduce(lambda a, b: a.op("&&")(b), clauses)
+    for term in parsed.excluded:
+        # tsquery_not is the function behind the prefix operator !! (NOT).
+        tsquery = tsquery.op("&&")(func.tsquery_not(_term_tsquery(term)))
     return select(tsquery).scalar_subquery()
 
 
-def _scored_postgres(words):
-    tsquery = _tsquery(words)
+def _scored_postgres(parsed, lang):
+    tsquery = _tsquery(parsed)
     vector = literal_column("video_texts.search_vector")
     # Materialized: narrow (video_id, score) rows; grouping the matching rows themselves
     # sorted their 3 kB vectors (on disk, for a frequent word) when the estimate was low.
+    score = func.ts_rank(vector, tsquery) + _language_bonus(lang)
     texts = (
-        select(VideoText.video_id.label("video_id"), func.ts_rank(vector, tsquery).label("score"))
+        select(VideoText.video_id.label("video_id"), score.label("score"))
         .where(vector.op("@@")(tsquery))
         .cte("scored")
         .prefix_with("MATERIALIZED")

@@ -4,8 +4,7 @@ Both seek to the wanted instants (decoding at most a GOP per still), deinterlace
 interlaced material (``bwdif``), show square pixels (anamorphic sources are widened) and
 write atomically (temporary file in the destination directory, then ``os.replace``).
 
-Renditions (H.264/AAC MP4 ladders) live in `app.media.renditions` and are re-exported
-here for convenience.
+Renditions (H.264/AAC MP4 ladders) live in `app.media.renditions`.
 """
 
 from __future__ import annotations
@@ -21,16 +20,10 @@ from pathlib import Path
 import av
 
 from .errors import MediaError
-from .probe import MediaInfo, open_input, pick_video_stream, probe
-from .renditions import (  # noqa: F401 - re-exported
-    DEFAULT_LADDER,
-    Rendition,
-    RenditionReport,
-    RenditionSpec,
-    SkippedRendition,
-    make_renditions,
-    publish_mode,
-)
+from .info import MediaInfo
+from .probe import probe
+from .renditions import publish_mode
+from .source import open_input, pick_video_stream
 
 POSTER_MAX_WIDTH = 1280
 TILE_WIDTH = 160
@@ -85,7 +78,7 @@ def _frames_at(master: str | os.PathLike, times: list[float], info: MediaInfo):
         container = opened.container
         stream = pick_video_stream(container)
         if stream is None:
-            raise MediaError("The file contains no video stream.")
+            raise MediaError("no_video_stream")
         stream.thread_type = "AUTO"
         time_base = stream.time_base or Fraction(1, 90000)
         half_frame = 0.5 / float(info.frame_rate)
@@ -124,7 +117,7 @@ def _decode(container, stream):
                 continue  # a damaged packet: skip it, as players do
         # (demux ends with empty packets, which flush the decoder)
     except av.FFmpegError as exc:
-        raise MediaError(f"The video stream could not be decoded: {exc}.") from exc
+        raise MediaError("undecodable", detail=str(exc)) from exc
 
 
 def _picture_graph(frame, info: MediaInfo, width: int, height: int, tiles: str | None = None):
@@ -159,7 +152,7 @@ def _render(frames, info: MediaInfo, width: int, height: int):
     with contextlib.suppress(av.error.BlockingIOError, av.error.EOFError):
         out = sink.pull()
     if out is None:
-        raise MediaError("The video stream could not be decoded: no picture came out.")
+        raise MediaError("undecodable", detail="no picture came out")
     return out
 
 
@@ -203,7 +196,7 @@ def make_poster(
     if grabbed is None:
         grabbed = next(_frames_at(master, [0.0], info), None)
     if grabbed is None:
-        raise MediaError("The video stream could not be decoded: no picture for a poster.")
+        raise MediaError("undecodable", detail="no picture for a poster")
     _save_jpeg(_render(grabbed[1], info, width, height), dest_jpg)
     return width, height
 
@@ -253,7 +246,7 @@ def make_thumbnail_strip(
     if duration <= 0:
         duration = info.frame_count / float(info.frame_rate) if info.frame_count else 0.0
     if duration <= 0:
-        raise MediaError("The video has no duration; no thumbnails can be made.")
+        raise MediaError("no_duration")
     interval = choose_interval(duration, interval, max_tiles)
     count = max(1, math.ceil(duration / interval - 1e-9))
     tile_w, tile_h = _display_size(info, tile_width)
@@ -269,7 +262,7 @@ def make_thumbnail_strip(
         tiles.append(tile)
         previous = tile
     if not tiles:
-        raise MediaError("The video stream could not be decoded: no picture for thumbnails.")
+        raise MediaError("undecodable", detail="no picture for thumbnails")
     while len(tiles) < count:  # the last instants could not be reached: repeat
         tiles.append(previous)
 

@@ -8,30 +8,22 @@ the same decoded frames:
           -> decode first audio stream -> downmix to stereo -> resample 48 kHz
                  -> AAC -> the same MP4s
 
-The ladder (which rungs, sizes, rates) belongs to the app's configuration and is passed
-in as a list of `RenditionSpec` (or plain dicts with the same keys).  A rung taller than
-the source is skipped (never upscaled) unless it is marked ``always``, in which case it
-is made at the source height.
+Which rungs are made, at which size, is decided by `app.media.rendition_ladder` (the
+specs, the plan and the report types are re-exported here); the audio chain and its
+downmix rule are in `app.media.rendition_audio`.
 
 Timing: output frames get consecutive constant-rate timestamps from the master's
 (first video frame = 0); the audio is aligned on the same origin (padded with silence
 or trimmed at the head as the master's own offset requires), as ffmpeg does.
-
-Audio downmix (first audio stream only): mono is copied to both sides; a layout with
-named front channels (stereo, 5.1, 7.1 ...) is folded down as L = FL + 0.707 FC +
-0.707 (SL, BL) (same for R; LFE dropped), normalised against clipping; a layout without
-channel names (MXF/PCM "4 channels", "8 channels": discrete tracks) keeps its first two
-channels, which is where broadcast masters carry the stereo mix.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -39,112 +31,30 @@ from typing import Any
 import av
 
 from .errors import MediaError
-from .probe import MediaInfo, open_input, pick_video_stream, probe
+from .info import MediaInfo
+from .probe import probe
+from .rendition_audio import AUDIO_RATE, AudioChain, downmix_pan
+from .rendition_ladder import (
+    DEFAULT_LADDER,
+    Rendition,
+    RenditionReport,
+    RenditionSpec,
+    SkippedRendition,
+    plan_ladder,
+)
+from .source import open_input, pick_video_stream
 
-AUDIO_RATE = 48000
-AAC_FRAME = 1024
-
-
-@dataclass
-class RenditionSpec:
-    """One rung of a rendition ladder."""
-
-    name: str  # short id, also the default file name: "proxy" -> proxy.mp4
-    max_height: int  # lines; the width follows the display aspect ratio
-    label: str | None = None  # for people: "Full HD", "HD", "Web proxy"
-    crf: float | None = 23  # constant quality (used when video_bitrate is None)
-    video_bitrate: int | None = None  # bits/s; average-bitrate mode when set
-    maxrate: int | None = None  # bits/s VBV cap (bufsize = 2 x maxrate)
-    preset: str = "veryfast"  # libx264 preset
-    profile: str = "high"
-    audio_bitrate: int = 128_000  # bits/s, AAC-LC stereo
-    keyframe_interval: float | None = 2.0  # seconds between IDR frames (fixed GOP)
-    faststart: bool = True  # moov before mdat
-    always: bool = False  # make it at source height when the source is smaller
-    path: str | None = None  # where to write; default <dest_dir>/<name>.mp4
-
-    @classmethod
-    def coerce(cls, value: RenditionSpec | dict[str, Any]) -> RenditionSpec:
-        if isinstance(value, cls):
-            return value
-        if not isinstance(value, dict):
-            raise TypeError(f"a rendition spec must be a RenditionSpec or a dict, not {value!r}")
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in value.items() if k in names})
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-#: A reference ladder (the app passes its own, from config.py).
-DEFAULT_LADDER = [
-    RenditionSpec(
-        name="proxy",
-        label="Web proxy",
-        max_height=540,
-        crf=26,
-        maxrate=2_000_000,
-        preset="veryfast",
-        audio_bitrate=96_000,
-        keyframe_interval=1.0,
-        always=True,
-    ),
-    RenditionSpec(name="1080p", label="Full HD", max_height=1080, crf=20, preset="veryfast"),
-    RenditionSpec(name="720p", label="HD", max_height=720, crf=21, preset="veryfast"),
+__all__ = [
+    "DEFAULT_LADDER",
+    "Rendition",
+    "RenditionReport",
+    "RenditionSpec",
+    "SkippedRendition",
+    "downmix_pan",
+    "make_renditions",
+    "plan_ladder",
+    "publish_mode",
 ]
-
-
-@dataclass
-class Rendition:
-    name: str
-    label: str | None
-    path: str
-    size: int  # bytes
-    width: int
-    height: int
-    duration: float  # seconds
-    bit_rate: int  # overall, bits/s (size x 8 / duration)
-    frame_rate: str  # "25", "30000/1001"
-    has_audio: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass
-class SkippedRendition:
-    name: str
-    label: str | None
-    reason: str  # e.g. "the source is only 720 lines high (no upscaling)"
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass
-class RenditionReport:
-    """What `make_renditions` did: iterating it yields the produced renditions."""
-
-    produced: list[Rendition] = field(default_factory=list)
-    skipped: list[SkippedRendition] = field(default_factory=list)
-
-    def __iter__(self) -> Iterator[Rendition]:
-        return iter(self.produced)
-
-    def __len__(self) -> int:
-        return len(self.produced)
-
-    def __getitem__(self, index: int) -> Rendition:
-        return self.produced[index]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "produced": [r.to_dict() for r in self.produced],
-            "skipped": [s.to_dict() for s in self.skipped],
-        }
-
-
-# --------------------------------------------------------------------------- planning
 
 
 @dataclass
@@ -176,114 +86,6 @@ def publish_mode(path: str | os.PathLike) -> None:
     os.chmod(path, 0o666 & ~umask)
 
 
-def _even(value: float) -> int:
-    return max(2, int(round(value / 2)) * 2)
-
-
-def plan_ladder(
-    info: MediaInfo, specs: Iterable[RenditionSpec | dict]
-) -> tuple[list[tuple[RenditionSpec, int, int]], list[SkippedRendition]]:
-    """Which rungs to make at which size for `info`, and which to skip (no upscaling)."""
-    made: list[tuple[RenditionSpec, int, int]] = []
-    skipped: list[SkippedRendition] = []
-    display_w = info.display_width
-    for raw in specs:
-        spec = RenditionSpec.coerce(raw)
-        height = spec.max_height
-        if height > info.height:
-            if not spec.always:
-                skipped.append(
-                    SkippedRendition(
-                        spec.name,
-                        spec.label,
-                        f"the source is only {info.height} lines high; "
-                        f"{spec.max_height} would be an upscale",
-                    )
-                )
-                continue
-            height = info.height
-        height = _even(height) if height % 2 else height
-        width = _even(height * display_w / info.height)
-        made.append((spec, width, height))
-    return made, skipped
-
-
-# --------------------------------------------------------------------------- audio
-
-
-def downmix_pan(channels: int, names: list[str]) -> str:
-    """A `pan` filter argument folding `channels` (named `names`, if known) to stereo."""
-    if channels <= 1:
-        return "stereo|c0=c0|c1=c0"
-    if names and "FL" in names and "FR" in names:
-        idx = {name: i for i, name in enumerate(names)}
-        left = [f"c{idx['FL']}"]
-        right = [f"c{idx['FR']}"]
-        if "FC" in idx:
-            left.append(f"0.707*c{idx['FC']}")
-            right.append(f"0.707*c{idx['FC']}")
-        for lname, rname in (("SL", "SR"), ("BL", "BR"), ("TFL", "TFR")):
-            if lname in idx and rname in idx:
-                left.append(f"0.707*c{idx[lname]}")
-                right.append(f"0.707*c{idx[rname]}")
-        if len(left) == 1:
-            return f"stereo|c0={left[0]}|c1={right[0]}"
-        return f"stereo|c0<{'+'.join(left)}|c1<{'+'.join(right)}"
-    return "stereo|c0=c0|c1=c1"
-
-
-class _AudioChain:
-    """Decoded audio frames -> stereo fltp 48 kHz frames of 1024 samples, origin t0."""
-
-    def __init__(self, pan: str, t0: float):
-        self.pan = pan
-        self.t0 = t0
-        self.graph = None
-        self.src = None
-        self.sink = None
-
-    def _setup(self, frame) -> None:
-        graph = av.filter.Graph()
-        rate = frame.sample_rate
-        self.src = graph.add_abuffer(
-            sample_rate=rate,
-            format=frame.format.name,
-            layout=frame.layout.name,
-            channels=len(frame.layout.channels),
-            time_base=Fraction(1, rate),
-        )
-        pan = graph.add("pan", self.pan)
-        resample = graph.add("aresample", f"{AUDIO_RATE}:async=1:first_pts=0:min_hard_comp=0.02")
-        fmt = graph.add("aformat", "sample_fmts=fltp:channel_layouts=stereo")
-        self.sink = graph.add("abuffersink")
-        graph.link_nodes(self.src, pan, resample, fmt, self.sink)
-        graph.configure()
-        graph.set_audio_frame_size(AAC_FRAME)
-        self.graph = graph
-
-    def push(self, frame) -> list:
-        if frame is None:
-            if self.src is None:
-                return []
-            self.src.push(None)
-            return self._drain()
-        if self.src is None:
-            self._setup(frame)
-        if frame.time is not None:
-            frame.pts = int(round((frame.time - self.t0) * frame.sample_rate))
-        frame.time_base = Fraction(1, frame.sample_rate)
-        self.src.push(frame)
-        return self._drain()
-
-    def _drain(self) -> list:
-        out = []
-        while True:
-            try:
-                out.append(self.sink.pull())
-            except (av.error.BlockingIOError, av.error.EOFError):
-                return out
-
-
 # --------------------------------------------------------------------------- main
 
 
@@ -309,23 +111,33 @@ def make_renditions(
     report = RenditionReport(skipped=skipped)
     if not chosen:
         return report
-    plans = []
-    for spec, width, height in chosen:
-        if spec.path:
-            dest = Path(spec.path)
-        elif dest_dir is not None:
-            dest = Path(dest_dir) / f"{spec.name}.mp4"
-        else:
-            raise ValueError(f"rendition {spec.name!r} has no path and no dest_dir was given")
-        plans.append(_Plan(spec, width, height, dest))
+    plans = [
+        _Plan(spec, width, height, _destination(spec, dest_dir)) for spec, width, height in chosen
+    ]
+    _encode_and_publish(master, info, plans, progress)
+    report.produced.extend(_describe(plan, info) for plan in plans)
+    if progress:
+        progress(1.0)
+    return report
 
+
+def _destination(spec: RenditionSpec, dest_dir: str | os.PathLike | None) -> Path:
+    if spec.path:
+        return Path(spec.path)
+    if dest_dir is not None:
+        return Path(dest_dir) / f"{spec.name}.mp4"
+    raise ValueError(f"rendition {spec.name!r} has no path and no dest_dir was given")
+
+
+def _encode_and_publish(master, info: MediaInfo, plans: list[_Plan], progress) -> None:
+    """Encode into temporary files, then move them into place; clean up on any failure."""
     try:
         _encode_all(master, info, plans, progress)
         for plan in plans:
             os.replace(plan.tmp, plan.dest)
             plan.tmp = None
     except av.FFmpegError as exc:
-        raise MediaError(f"The renditions could not be made: {exc}.") from exc
+        raise MediaError("renditions_failed", detail=str(exc)) from exc
     finally:
         for plan in plans:
             if plan.container is not None:
@@ -335,26 +147,25 @@ def make_renditions(
                 with contextlib.suppress(FileNotFoundError):
                     plan.tmp.unlink()
 
+
+def _describe(plan: _Plan, info: MediaInfo) -> Rendition:
     duration = info.duration or (info.frame_count / float(info.frame_rate))
-    for plan in plans:
-        size = plan.dest.stat().st_size
-        report.produced.append(
-            Rendition(
-                name=plan.spec.name,
-                label=plan.spec.label,
-                path=str(plan.dest),
-                size=size,
-                width=plan.width,
-                height=plan.height,
-                duration=round(plan.frames / float(info.frame_rate), 6) or duration,
-                bit_rate=int(size * 8 / duration) if duration > 0 else 0,
-                frame_rate=str(info.frame_rate),
-                has_audio=plan.astream is not None,
-            )
-        )
-    if progress:
-        progress(1.0)
-    return report
+    size = plan.dest.stat().st_size
+    return Rendition(
+        name=plan.spec.name,
+        label=plan.spec.label,
+        path=str(plan.dest),
+        size=size,
+        width=plan.width,
+        height=plan.height,
+        duration=round(plan.frames / float(info.frame_rate), 6) or duration,
+        bit_rate=int(size * 8 / duration) if duration > 0 else 0,
+        frame_rate=str(info.frame_rate),
+        has_audio=plan.astream is not None,
+    )
+
+
+# --------------------------------------------------------------------------- outputs
 
 
 def _open_output(plan: _Plan, info: MediaInfo, with_audio: bool) -> None:
@@ -366,8 +177,12 @@ def _open_output(plan: _Plan, info: MediaInfo, with_audio: bool) -> None:
     plan.tmp = Path(tmp)
     options = {"movflags": "+faststart"} if spec.faststart else {}
     plan.container = av.open(str(plan.tmp), "w", format="mp4", options=options)
+    plan.vstream = _add_video_stream(plan, info.frame_rate)
+    if with_audio:
+        plan.astream = _add_audio_stream(plan)
 
-    rate = info.frame_rate
+
+def _x264_options(spec: RenditionSpec, rate: Fraction) -> dict[str, str]:
     x264: dict[str, str] = {"preset": spec.preset, "profile": spec.profile}
     params = []
     if spec.keyframe_interval:
@@ -380,7 +195,12 @@ def _open_output(plan: _Plan, info: MediaInfo, with_audio: bool) -> None:
         x264["bufsize"] = str(spec.maxrate * 2)
     if params:
         x264["x264-params"] = ":".join(params)
-    vstream = plan.container.add_stream("libx264", rate=rate, options=x264)
+    return x264
+
+
+def _add_video_stream(plan: _Plan, rate: Fraction):
+    spec = plan.spec
+    vstream = plan.container.add_stream("libx264", rate=rate, options=_x264_options(spec, rate))
     cc = vstream.codec_context
     cc.width = plan.width
     cc.height = plan.height
@@ -391,15 +211,33 @@ def _open_output(plan: _Plan, info: MediaInfo, with_audio: bool) -> None:
     if spec.video_bitrate:
         cc.bit_rate = int(spec.video_bitrate)
     cc.sample_aspect_ratio = Fraction(1, 1)
-    plan.vstream = vstream
-    if with_audio:
-        astream = plan.container.add_stream("aac", rate=AUDIO_RATE)
-        acc = astream.codec_context
-        acc.layout = "stereo"
-        acc.format = "fltp"
-        acc.bit_rate = int(spec.audio_bitrate)
-        acc.time_base = Fraction(1, AUDIO_RATE)
-        plan.astream = astream
+    return vstream
+
+
+def _add_audio_stream(plan: _Plan):
+    astream = plan.container.add_stream("aac", rate=AUDIO_RATE)
+    acc = astream.codec_context
+    acc.layout = "stereo"
+    acc.format = "fltp"
+    acc.bit_rate = int(plan.spec.audio_bitrate)
+    acc.time_base = Fraction(1, AUDIO_RATE)
+    return astream
+
+
+def _finish_output(plan: _Plan) -> None:
+    """Flush the plan's encoders and close its file."""
+    for packet in plan.vstream.encode(None):
+        plan.container.mux(packet)
+    if plan.astream is not None:
+        for packet in plan.astream.encode(None):
+            plan.container.mux(packet)
+    if plan.frames == 0:
+        raise MediaError("undecodable", detail="no picture came out")
+    plan.container.close()
+    plan.container = None
+
+
+# --------------------------------------------------------------------------- encoding
 
 
 def _video_graph(frame, info: MediaInfo, plans: list[_Plan], time_base: Fraction):
@@ -440,83 +278,94 @@ def _encode_all(master, info: MediaInfo, plans: list[_Plan], progress) -> None:
         container = opened.container
         vstream = pick_video_stream(container)
         if vstream is None:
-            raise MediaError("The file contains no video stream.")
+            raise MediaError("no_video_stream")
         astream = container.streams.audio[0] if container.streams.audio else None
         vstream.thread_type = "AUTO"
         vstream.thread_count = 0
         for plan in plans:
             _open_output(plan, info, astream is not None)
-
-        t0 = info.start_time
-        rate = info.frame_rate
-        duration = info.duration or 1.0
         audio = None
         if astream is not None:
             _name, names = opened.layout_info(astream)
-            audio = _AudioChain(downmix_pan(astream.codec_context.channels, names), t0)
-        graph_src = None
-        graph_keep: list = []  # the Graph must outlive its filter contexts
-        video_tb = vstream.time_base or Fraction(1, 90000)
-        reported = -1.0
-        decoded_index = 0
+            audio = AudioChain(downmix_pan(astream.codec_context.channels, names), info.start_time)
+        feeder = _Feeder(info, plans, vstream, audio, progress)
+        feeder.run(container, astream)
+        for plan in plans:
+            _finish_output(plan)
 
-        def feed_video(frame) -> None:
-            nonlocal graph_src, decoded_index
-            if frame is not None:
-                if graph_src is None:
-                    graph, graph_src = _video_graph(frame, info, plans, video_tb)
-                    graph_keep.append(graph)
-                if frame.pts is None:
-                    frame.pts = int(round((t0 + decoded_index / rate) / video_tb))
-                decoded_index += 1
-            elif graph_src is None:
-                return
-            graph_src.push(frame)
-            for plan in plans:
-                while True:
-                    try:
-                        out = plan.sink.pull()
-                    except (av.error.BlockingIOError, av.error.EOFError):
-                        break
-                    _encode_video(plan, out, t0, rate)
 
-        def feed_audio(frame) -> None:
-            for out in audio.push(frame):
-                for plan in plans:
-                    for packet in plan.astream.encode(out):
-                        plan.container.mux(packet)
+class _Feeder:
+    """Decoded frames of the master -> every plan's filters and encoders."""
 
-        streams = [vstream] + ([astream] if astream is not None else [])
+    def __init__(self, info: MediaInfo, plans: list[_Plan], vstream, audio, progress):
+        self.info = info
+        self.plans = plans
+        self.vstream = vstream
+        self.audio: AudioChain | None = audio
+        self.progress = progress
+        self.t0 = info.start_time
+        self.rate = info.frame_rate
+        self.duration = info.duration or 1.0
+        self.video_tb = vstream.time_base or Fraction(1, 90000)
+        self.graph = None  # the Graph must outlive its filter contexts
+        self.graph_src = None
+        self.reported = -1.0
+        self.decoded_index = 0
+
+    def run(self, container, astream) -> None:
+        """Demux and decode the master to its end, then flush the decoders and filters."""
+        streams = [self.vstream] + ([astream] if astream is not None else [])
         for packet in container.demux(*streams):
-            is_video = packet.stream.index == vstream.index
+            is_video = packet.stream.index == self.vstream.index
             try:
                 frames = packet.decode()
             except av.InvalidDataError:
                 continue  # a damaged packet: skip, as players do
             for frame in frames:
                 if is_video:
-                    feed_video(frame)
-                    if progress and frame.time is not None:
-                        fraction = min(max((frame.time - t0) / duration, 0.0), 0.999)
-                        if fraction - reported >= 0.01:
-                            reported = fraction
-                            progress(fraction)
+                    self.feed_video(frame)
+                    self._report(frame)
                 else:
-                    feed_audio(frame)
+                    self.feed_audio(frame)
         # flush decoders (demux already sent the final empty packets), filters, encoders
-        feed_video(None)
-        if audio is not None:
-            feed_audio(None)
-        for plan in plans:
-            for packet in plan.vstream.encode(None):
-                plan.container.mux(packet)
-            if plan.astream is not None:
-                for packet in plan.astream.encode(None):
+        self.feed_video(None)
+        if self.audio is not None:
+            self.feed_audio(None)
+
+    def feed_video(self, frame) -> None:
+        if frame is not None:
+            self._stamp(frame)
+        elif self.graph_src is None:
+            return
+        self.graph_src.push(frame)
+        for plan in self.plans:
+            while True:
+                try:
+                    out = plan.sink.pull()
+                except (av.error.BlockingIOError, av.error.EOFError):
+                    break
+                _encode_video(plan, out, self.t0, self.rate)
+
+    def _stamp(self, frame) -> None:
+        """Build the filter graph on the first frame; give a frame without pts its own."""
+        if self.graph_src is None:
+            self.graph, self.graph_src = _video_graph(frame, self.info, self.plans, self.video_tb)
+        if frame.pts is None:
+            frame.pts = int(round((self.t0 + self.decoded_index / self.rate) / self.video_tb))
+        self.decoded_index += 1
+
+    def feed_audio(self, frame) -> None:
+        for out in self.audio.push(frame):
+            for plan in self.plans:
+                for packet in plan.astream.encode(out):
                     plan.container.mux(packet)
-            if plan.frames == 0:
-                raise MediaError("The video stream could not be decoded: no picture came out.")
-            plan.container.close()
-            plan.container = None
+
+    def _report(self, frame) -> None:
+        if self.progress and frame.time is not None:
+            fraction = min(max((frame.time - self.t0) / self.duration, 0.0), 0.999)
+            if fraction - self.reported >= 0.01:
+                self.reported = fraction
+                self.progress(fraction)
 
 
 def _encode_video(plan: _Plan, frame, t0: float, rate: Fraction) -> None:

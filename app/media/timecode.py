@@ -16,27 +16,49 @@ Pure Python, no dependencies.  Conventions:
 
 A master whose first frame carries timecode ``10:00:00:00`` maps master timecode to
 frame index with :func:`tc_to_index`; the reverse is :func:`index_to_tc`.
+
+What people type and read
+    :func:`video_clock` gives a :class:`MasterClock` for a master (its rate and the start
+    timecode the probe stored): master frame index <-> timecode label, durations, and
+    the tolerant reading of what someone typed (:func:`read_tc`: ``1:02:03:04``,
+    ``10.00.00.00``, ``10:00:00,00`` ...; drop-frame is the master's counting, whatever
+    the separator).  :func:`label_seconds` and :func:`valid_label` serve shot lists.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 
 __all__ = [
+    "MasterClock",
     "Timecode",
+    "TimecodeError",
     "drop_frames_per_minute",
     "frames_to_tc",
     "index_to_tc",
     "is_drop_frame_rate",
+    "label_seconds",
     "nominal_rate",
     "parse_rate",
     "parse_tc",
+    "read_tc",
     "tc_to_frames",
     "tc_to_index",
+    "valid_label",
+    "video_clock",
 ]
 
+log = logging.getLogger(__name__)
+
 _TC_RE = re.compile(r"^(\d{2}):(\d{2}):(\d{2})([:;])(\d{2})$")
+# What people type: one or two digits per field, "." for ":", and ";", "," or "." before
+# the frames (NLEs and spreadsheets write all of these).
+_TYPED_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{1,2})[:.](\d{1,2})([:;.,])(\d{1,3})\s*$")
+# A shot list's timecode: the frames may be left out (then the second is meant).
+_LABEL_RE = re.compile(r"^\s*(\d{1,2}):(\d{2}):(\d{2})(?:[:;.](\d{1,2}))?\s*$")
 _DAY_SECONDS = 24 * 3600
 
 
@@ -286,3 +308,130 @@ class Timecode:
 
     def __hash__(self) -> int:
         return hash((self.frames, self.rate, self.drop))
+
+
+# --------------------------------------------------------------------------- typed input
+
+
+class TimecodeError(ValueError):
+    """A typed timecode that cannot be read.
+
+    ``code`` says why, for a message in the user's language: ``"malformed"`` (not
+    HH:MM:SS:FF), ``"invalid"`` (a field out of range) or ``"dropped"`` (a label that
+    drop-frame timecode skips).  ``text`` is what was typed (stripped, at most 40
+    characters).
+    """
+
+    def __init__(self, code: str, text: str):
+        self.code = code
+        self.text = (text or "").strip()[:40]
+        super().__init__(f"{code} timecode {self.text!r}")
+
+
+def read_tc(text: str, rate: Fraction | int | float | str, *, drop: bool = False) -> int:
+    """Frame count since midnight of a timecode someone typed.
+
+    Tolerant of the spelling (see ``_TYPED_RE``); ``drop`` is the counting of the master
+    it refers to, not the separator typed.  Raises :class:`TimecodeError`.
+    """
+    match = _TYPED_RE.match(text or "") if isinstance(text, str) else None
+    if not match:
+        raise TimecodeError("malformed", text if isinstance(text, str) else "")
+    hh, mm, ss, _sep, ff = match.groups()
+    h, mi, s, f = int(hh), int(mm), int(ss), int(ff)
+    value = parse_rate(rate)
+    nominal = nominal_rate(value)
+    if h > 23 or mi > 59 or s > 59 or f >= nominal:
+        raise TimecodeError("invalid", text)
+    dropped = drop_frames_per_minute(value) if drop else 0
+    if dropped and s == 0 and mi % 10 != 0 and f < dropped:
+        raise TimecodeError("dropped", text)
+    total_minutes = 60 * h + mi
+    return (total_minutes * 60 + s) * nominal + f - dropped * (total_minutes - total_minutes // 10)
+
+
+def label_seconds(text: str, rate: Fraction | int | float | str) -> float | None:
+    """Seconds of a timecode label, counted the way it reads: ``HH*3600 + MM*60 + SS +
+    FF/nominal rate`` (``HH:MM:SS`` without frames is accepted).  None if unreadable."""
+    match = _LABEL_RE.match(text or "") if isinstance(text, str) else None
+    if not match:
+        return None
+    h, mi, s, f = match.groups()
+    return int(h) * 3600 + int(mi) * 60 + int(s) + int(f or 0) / nominal_rate(rate)
+
+
+def valid_label(text: str, rate: Fraction | int | float | str | None = None) -> bool:
+    """Whether ``text`` is a ``HH:MM:SS:FF`` label (``;`` or ``.`` also before the
+    frames, two digits per field) with minutes and seconds below 60 and frames below
+    the nominal rate (60 when the rate is unknown).  Hours are not limited: shot lists
+    may count past a day."""
+    match = re.fullmatch(r"(\d{2}):(\d{2}):(\d{2})[:;.](\d{2})", (text or "").strip())
+    if not match:
+        return False
+    _h, mi, s, f = (int(g) for g in match.groups())
+    limit = nominal_rate(rate) if rate else 60
+    return mi <= 59 and s <= 59 and f < limit
+
+
+@dataclass(frozen=True)
+class MasterClock:
+    """The timecode of one master: its rate, counting and first frame's count."""
+
+    rate: Fraction
+    drop: bool
+    start: int  # frame count since midnight of the master's first frame
+
+    def timecode(self, index: int) -> str:
+        """Label of master frame ``index`` (0 = the first frame); wraps at midnight."""
+        return frames_to_tc(self.start + index, self.rate, drop=self.drop)
+
+    def index(self, text: str, frame_count: int = 0) -> int:
+        """Master frame index of the typed timecode ``text`` (may be negative: before the
+        start).  A master of ``frame_count`` frames that crosses midnight is read on
+        across it.  Raises :class:`TimecodeError`."""
+        frame = read_tc(text, self.rate, drop=self.drop) - self.start
+        day = frames_per_day(self.rate, self.drop)
+        if frame < 0 and self.start + (frame_count or 0) > day:
+            frame += day
+        return frame
+
+    def from_relative(self, text: str, frame_count: int) -> str | None:
+        """The master timecode of a label counted from the file's first frame (what a
+        shot list typed against a player at 00:00:00:00 holds), when ``text`` is such a
+        label and not a timecode of this master; else None.
+
+        Only a master whose clock does not start at 00:00:00:00 can tell the two apart:
+        a label before its start that falls inside the file as an offset is relative.
+        """
+        if not self.start or not valid_label(text, self.rate):
+            return None
+        try:
+            if 0 <= self.index(text, frame_count) < max(frame_count, 1):
+                return None  # a timecode of the master itself
+            offset = read_tc(text.strip(), self.rate)
+        except TimecodeError:
+            return None
+        if frame_count and offset >= frame_count:
+            return None
+        return self.timecode(offset)
+
+    def duration(self, frames: int) -> str:
+        """A duration as HH:MM:SS:FF counted from zero (never drop-frame)."""
+        return frames_to_tc(frames, self.rate, drop=False)
+
+
+def video_clock(rate: Fraction | int | float | str, start_tc: str | None) -> MasterClock:
+    """The clock of a master from its rate and stored start timecode.
+
+    Drop-frame counting when the start timecode is written with ``;`` at a drop-frame
+    rate; no start timecode (or an unreadable one, logged) counts from 00:00:00:00.
+    """
+    value = parse_rate(rate)
+    drop = bool(start_tc and ";" in start_tc and is_drop_frame_rate(value))
+    start = 0
+    if start_tc:
+        try:
+            start = read_tc(start_tc, value, drop=drop)
+        except TimecodeError:
+            log.warning("unreadable start timecode %r: counting from 00:00:00:00", start_tc)
+    return MasterClock(value, drop, start)

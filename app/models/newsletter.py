@@ -2,7 +2,7 @@
 
 Accounts subscribe in one click (their address is verified); visitors confirm by e-mail
 (double opt-in). An issue is sent by a background job that records a Delivery per
-recipient; see app/newsletter/sender.py for the exactly-once rules.
+recipient; see app/newsletter/delivery.py for the exactly-once rules.
 """
 
 import hashlib
@@ -146,7 +146,7 @@ class NewsletterIssue(db.Model):
 class Delivery(db.Model):
     """One recipient of one issue. Created (pending) for every active subscriber when the
     send starts; the sender claims it (sending) just before the mail server may accept the
-    message and marks it sent afterwards. See app/newsletter/sender.py."""
+    message and marks it sent afterwards. See app/newsletter/delivery.py."""
 
     __tablename__ = "newsletter_deliveries"
     # unknown: the worker died while the mail server was accepting this message, so it

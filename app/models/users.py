@@ -26,8 +26,9 @@ class User(UserMixin, db.Model):
     is_staff = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     verified_at = db.Column(db.DateTime)
+    # When the user last accepted the usage terms: at sign-up, and again at a download
+    # after staff published a new version (app/library/policy.py).
     terms_accepted_at = db.Column(db.DateTime)
-    usage_terms_accepted_at = db.Column(db.DateTime)  # accepted once, before a first download
     last_login_at = db.Column(db.DateTime)
     # What Flask-Login keeps in the session and the remember-me cookie. Rotating it
     # ends every session of the user at once (password change or reset).
@@ -80,5 +81,7 @@ class OneTimeCode(db.Model):
     attempts = db.Column(db.Integer, nullable=False, default=0)
     used_at = db.Column(db.DateTime)
     voided_at = db.Column(db.DateTime)  # replaced by a newer code, or burnt by wrong tries
+    # The mail carrying it, sent by the worker: "pending", then "sent" or "failed".
+    delivery = db.Column(db.String(8), nullable=False, default="pending", server_default="sent")
 
     __table_args__ = (db.Index("ix_one_time_codes_lookup", "purpose", "email", "created_at"),)

@@ -1,7 +1,10 @@
 """Videos: the master file, its texts in each language, its renditions and tags."""
 
+from fractions import Fraction
+
 from app.clock import utcnow
 from app.extensions import db
+from app.media.timecode import MasterClock, video_clock
 
 video_tags = db.Table(
     "video_tags",
@@ -25,7 +28,10 @@ class Video(db.Model):
     slug = db.Column(db.String(120), nullable=False, default="video")
     status = db.Column(db.String(16), nullable=False, default="queued", index=True)
     progress = db.Column(db.Float, nullable=False, default=0.0)
-    error = db.Column(db.Text)  # why the last ingest failed, shown to staff
+    error = db.Column(db.Text)  # why the last ingest failed, in English (logs, CLI)
+    # ... as app.media.errors' code and parameters, shown to staff in their language
+    error_code = db.Column(db.String(40))
+    error_params = db.Column(db.JSON)
     published = db.Column(db.Boolean, nullable=False, default=False)
     published_at = db.Column(db.DateTime, index=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
@@ -69,6 +75,23 @@ class Video(db.Model):
             if t.title:
                 return t
         return by_lang.get(lang)
+
+    @property
+    def frame_rate(self) -> Fraction | None:
+        if not self.fps_num or not self.fps_den:
+            return None
+        return Fraction(self.fps_num, self.fps_den)
+
+    @property
+    def master_start_timecode(self) -> str | None:
+        """The master's start timecode as the probe read it (the row's copy for older
+        probes): the one timecode people see, type, and find stamped in their clips."""
+        return (self.media_info or {}).get("start_timecode") or self.start_timecode or None
+
+    def clock(self) -> MasterClock | None:
+        """The master's timecode clock; None while its frame rate is unknown."""
+        rate = self.frame_rate
+        return video_clock(rate, self.master_start_timecode) if rate else None
 
     def __repr__(self):
         return f"<Video {self.id} {self.slug}>"

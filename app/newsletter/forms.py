@@ -3,10 +3,10 @@
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from app.forms import Form
 from app.i18n import LANGUAGE_NAMES
 
 
@@ -18,7 +18,7 @@ def _language_choices():
     return [(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]]
 
 
-class SubscribeForm(FlaskForm):
+class SubscribeForm(Form):
     email = StringField(
         _l("E-mail address"),
         filters=[_strip],
@@ -50,7 +50,7 @@ class SubscribeForm(FlaskForm):
             raise ValidationError(_l("Choose French or English."))
 
 
-class IssueForm(FlaskForm):
+class IssueForm(Form):
     subject_fr = StringField(
         _l("Subject (French)"),
         filters=[_strip],
@@ -83,5 +83,5 @@ class IssueForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes state: only the CSRF token."""

@@ -10,13 +10,14 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.clock import utcnow
 from app.extensions import db
-from app.mail import MailError, send_mail
+from app.links import external_url
+from app.mailer import MailError, send_mail
 from app.models import Subscriber, User
-from app.newsletter.urls import external_url
+from app.security import unsubscribe as unsubscribe_links
 
 CONFIRM_SALT = "rushes.newsletter.confirm"
 UNSUBSCRIBE_SALT = "rushes.newsletter.unsubscribe"
@@ -216,19 +217,15 @@ def purge_unconfirmed():
 # ---------------------------------------------------------------- unsubscribe links
 
 
-def _unsubscribe_serializer():
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
-
-
 def unsubscribe_token(subscriber):
     """One token per subscriber, no expiry: links in old newsletters keep working."""
-    return _unsubscribe_serializer().dumps([subscriber.id, subscriber.email])
+    return unsubscribe_links.make_token(UNSUBSCRIBE_SALT, [subscriber.id, subscriber.email])
 
 
 def subscriber_from_unsubscribe_token(token):
     try:
-        sid, email = _unsubscribe_serializer().loads(token)
-    except (BadSignature, ValueError, TypeError) as exc:
+        sid, email = unsubscribe_links.read_token(UNSUBSCRIBE_SALT, token, 2)
+    except unsubscribe_links.InvalidToken as exc:
         raise InvalidLink("bad unsubscribe token") from exc
     subscriber = db.session.get(Subscriber, sid)
     if subscriber is None or subscriber.email != email:
@@ -238,3 +235,16 @@ def subscriber_from_unsubscribe_token(token):
 
 def unsubscribe_url(subscriber):
     return external_url("newsletter.unsubscribe", token=unsubscribe_token(subscriber))
+
+
+def unsubscribe_url_maker():
+    """A function (subscriber id, address) → the unsubscribe URL, for a whole send: the
+    URL's path is built once; only the signed token changes."""
+    serializer = unsubscribe_links.serializer(UNSUBSCRIBE_SALT)
+    marker = "TOKEN-MARKER"
+    prefix = external_url("newsletter.unsubscribe", token=marker)[: -len(marker)]
+
+    def url(subscriber_id, email):
+        return prefix + serializer.dumps([subscriber_id, email])
+
+    return url

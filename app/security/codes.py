@@ -5,7 +5,10 @@
 - Valid CODE_TTL_SECONDS (30 minutes), single use, burnt after CODE_MAX_ATTEMPTS (5)
   wrong tries; issuing a new code voids every earlier one for the same purpose/address.
 - The rows double as the send log: at most one code per CODE_RESEND_INTERVAL_SECONDS
-  (60 s) and CODE_MAX_PER_HOUR (5) per purpose and address.
+  (60 s) and CODE_MAX_PER_HOUR (5) per purpose and address. A request records the row
+  ("pending"); the worker draws the code, stores its hash and mails it (`draw`), then
+  marks the row "sent" or, when the mail could not go out for good, "failed": a failed
+  send counts against no throttle. The plain code exists only in the worker and the mail.
 - Compared in constant time; attempts and use are recorded with conditional UPDATEs so
   that two concurrent requests cannot both use one code or exceed the tries.
 """
@@ -32,6 +35,11 @@ WRONG = "wrong"  # wrong code, tries left
 BURNT = "burnt"  # too many wrong tries: ask for a new code
 EXPIRED = "expired"
 MISSING = "missing"  # no live code (never sent, used, or voided)
+
+# OneTimeCode.delivery
+PENDING_DELIVERY = "pending"
+SENT_DELIVERY = "sent"
+FAILED_DELIVERY = "failed"
 
 
 @dataclass
@@ -71,6 +79,7 @@ def throttle_wait(purpose, email, now=None):
                 OneTimeCode.purpose == purpose,
                 OneTimeCode.email == email,
                 OneTimeCode.created_at > hour_ago,
+                OneTimeCode.delivery != FAILED_DELIVERY,
             )
             .order_by(OneTimeCode.created_at.desc())
         )
@@ -88,27 +97,72 @@ def throttle_wait(purpose, email, now=None):
     return max(0, int(-(-wait // 1)))  # round up to whole seconds
 
 
-def issue(purpose, email, deliverable=True):
-    """Void the live codes for (purpose, email) and store a new one; return (row, code).
+def issue(purpose, email):
+    """Void the live codes for (purpose, email) and record a new, pending one; return the row.
 
-    With deliverable=False (no account behind the address) the same bookkeeping is done,
-    so throttling behaves identically, but the stored hash matches no 6-digit code.
+    Its hash matches no 6-digit code until the worker draws the code (`draw`): the same
+    bookkeeping is done whether or not an account is behind the address.
     """
     assert purpose in OneTimeCode.PURPOSES
     email = User.normalise_email(email)
     now = utcnow()
     void_all(purpose, email, now=now)
-    code = generate()
-    secret = code if deliverable else secrets.token_hex(16)
     row = OneTimeCode(
         purpose=purpose,
         email=email,
-        code_hash=code_hash(purpose, email, secret),
+        code_hash=code_hash(purpose, email, secrets.token_hex(16)),
         created_at=now,
+        delivery=PENDING_DELIVERY,
     )
     db.session.add(row)
     db.session.commit()
-    return row, (code if deliverable else None)
+    return row
+
+
+def draw(row_id):
+    """Draw the code of pending row `row_id` and store its hash; return the code, or None
+    when the row is no longer pending and live (sent already, voided by a newer code)."""
+    row = db.session.get(OneTimeCode, row_id)
+    if row is None:
+        return None
+    code = generate()
+    drawn = db.session.execute(
+        update(OneTimeCode)
+        .where(
+            OneTimeCode.id == row_id,
+            OneTimeCode.delivery == PENDING_DELIVERY,
+            OneTimeCode.used_at.is_(None),
+            OneTimeCode.voided_at.is_(None),
+        )
+        .values(code_hash=code_hash(row.purpose, row.email, code))
+    )
+    db.session.commit()
+    return code if drawn.rowcount == 1 else None
+
+
+def mark_delivery(row_id, status):
+    """Record how the mail of a pending code went (SENT_DELIVERY or FAILED_DELIVERY).
+
+    A failed code is voided: the address owner never got it."""
+    values = {"delivery": status}
+    if status == FAILED_DELIVERY:
+        values["voided_at"] = utcnow()
+    db.session.execute(
+        update(OneTimeCode)
+        .where(OneTimeCode.id == row_id, OneTimeCode.delivery == PENDING_DELIVERY)
+        .values(**values)
+    )
+    db.session.commit()
+
+
+def latest_delivery(purpose, email):
+    """The delivery state of the latest code for (purpose, email), or None."""
+    return db.session.execute(
+        db.select(OneTimeCode.delivery)
+        .where(OneTimeCode.purpose == purpose, OneTimeCode.email == User.normalise_email(email))
+        .order_by(OneTimeCode.created_at.desc(), OneTimeCode.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def void_all(purpose, email, now=None):
@@ -121,12 +175,6 @@ def void_all(purpose, email, now=None):
         )
         .values(voided_at=now or utcnow())
     )
-
-
-def forget(row):
-    """Remove a code that could not be delivered, so it does not count as a send."""
-    db.session.delete(row)
-    db.session.commit()
 
 
 def _live_code(purpose, email):
@@ -144,7 +192,11 @@ def _live_code(purpose, email):
 
 
 def check(purpose, email, code):
-    """Check `code` for (purpose, email); on success the code is used up."""
+    """Check `code` for (purpose, email); on success the code is used up.
+
+    Each try is counted before the code is compared, in one conditional UPDATE: however
+    many guesses arrive at once, at most CODE_MAX_ATTEMPTS of them are ever compared.
+    """
     row = _live_code(purpose, email)
     if row is None:
         return Result(MISSING)
@@ -152,35 +204,35 @@ def check(purpose, email, code):
     max_attempts = _cfg("CODE_MAX_ATTEMPTS")
     if row.created_at + timedelta(seconds=_cfg("CODE_TTL_SECONDS")) <= now:
         return Result(EXPIRED, row.id)
-    if row.attempts >= max_attempts:
-        return Result(BURNT, row.id)
-    expected = row.code_hash
-    given = code_hash(purpose, email, (code or "").strip())
     live = (
         OneTimeCode.id == row.id,
         OneTimeCode.used_at.is_(None),
         OneTimeCode.voided_at.is_(None),
     )
-    if hmac.compare_digest(expected, given):
+    attempts = db.session.execute(
+        update(OneTimeCode)
+        .where(*live, OneTimeCode.attempts < max_attempts)
+        .values(attempts=OneTimeCode.attempts + 1)
+        .returning(OneTimeCode.attempts)
+    ).scalar_one_or_none()
+    db.session.commit()
+    if attempts is None:  # no tries left, or used or voided by a concurrent request
+        db.session.refresh(row)
+        if row.used_at is not None or row.voided_at is not None:
+            return Result(MISSING)
+        return Result(BURNT, row.id)
+    given = code_hash(purpose, email, (code or "").strip())
+    if hmac.compare_digest(row.code_hash, given):
         used = db.session.execute(update(OneTimeCode).where(*live).values(used_at=now))
         db.session.commit()
         if used.rowcount != 1:  # a concurrent request used or voided it first
             return Result(MISSING)
         return Result(OK, row.id)
-    counted = db.session.execute(
-        update(OneTimeCode)
-        .where(*live, OneTimeCode.attempts < max_attempts)
-        .values(attempts=OneTimeCode.attempts + 1)
-    )
-    db.session.commit()
-    db.session.refresh(row)
-    if counted.rowcount != 1 or row.attempts >= max_attempts:
-        db.session.execute(
-            update(OneTimeCode).where(*live).values(voided_at=now)
-        )  # burnt: only a new code helps now
-        db.session.commit()
+    if attempts >= max_attempts:
+        db.session.execute(update(OneTimeCode).where(*live).values(voided_at=now))
+        db.session.commit()  # burnt: only a new code helps now
         return Result(BURNT, row.id)
-    return Result(WRONG, row.id, tries_left=max_attempts - row.attempts)
+    return Result(WRONG, row.id, tries_left=max_attempts - attempts)
 
 
 def grant_is_live(code_id, purpose, email):

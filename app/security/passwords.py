@@ -12,13 +12,29 @@ import string
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 
-# RFC 9106's second recommended option (64 MiB, 3 passes), argon2-cffi's default.
-_hasher = PasswordHasher()
+
+@functools.cache
+def _hasher_with(time_cost, memory_cost, parallelism):
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def _hasher():
+    # The parameters come from the config (PASSWORD_HASH_*): argon2-cffi's defaults,
+    # RFC 9106's second recommended option, everywhere but in the tests, which use cheap
+    # ones so that hundreds of sign-ups do not take minutes.
+    config = current_app.config
+    return _hasher_with(
+        config["PASSWORD_HASH_TIME_COST"],
+        config["PASSWORD_HASH_MEMORY_KIB"],
+        config["PASSWORD_HASH_PARALLELISM"],
+    )
+
 
 # Each rule: a key (used by the live checklist in static/js/password.js) and its message.
 RULES = {
@@ -90,22 +106,27 @@ def policy_errors(password, email=None):
 
 
 def hash_password(password):
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash, password):
     """(matches, new_hash): new_hash is set when the stored hash should be upgraded."""
+    hasher = _hasher()
     try:
-        _hasher.verify(password_hash, password)
+        hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False, None
-    if _hasher.check_needs_rehash(password_hash):
-        return True, _hasher.hash(password)
+    if hasher.check_needs_rehash(password_hash):
+        return True, hasher.hash(password)
     return True, None
 
 
-@functools.cache
 def dummy_hash():
     # Verified against when no account exists, so that a login for an unknown
     # address takes as long as one for a real account.
-    return _hasher.hash("not-a-real-password-Zz9!")
+    return _dummy_hash_for(_hasher())
+
+
+@functools.cache
+def _dummy_hash_for(hasher):
+    return hasher.hash("not-a-real-password-Zz9!")

@@ -2,7 +2,9 @@
  * master. Markup: templates/library/_clip_editor.html. Timecode maths: timecode.js.
  *
  * Frames, not floating seconds: the selection is kept as frame indexes of the master
- * (in inclusive, out exclusive). The player plays the web proxy, which keeps the
+ * (in inclusive, out exclusive, as the API and the ?in=&out= link take them). What people
+ * mark, type and see as the out point is the LAST frame of the clip, included (as in Avid
+ * or Premiere): shown out = outFrame - 1, duration = out - in + 1 frames. The player plays the web proxy, which keeps the
  * master's frame rate; to show frame f we seek to the middle of it, (f + 0.5) / fps,
  * and the frame on screen is floor(time * fps + 1e-6) (requestVideoFrameCallback gives
  * the exact presentation time where the browser has it).
@@ -37,35 +39,45 @@
     return msg(one ? key : key + "s").replace("{n}", n.toLocaleString(lang));
   }
 
-  function sizeText(bytes) {
-    if (bytes == null) return "";
-    var fmt = function (v) { return v.toLocaleString(lang, { maximumFractionDigits: 1 }); };
-    if (bytes < 1024 * 1024) return msg("kb").replace("{n}", fmt(bytes / 1024));
-    return msg("mb").replace("{n}", fmt(bytes / (1024 * 1024)));
+  function field(item, name) { return item.querySelector('[data-field="' + name + '"]'); }
+
+  /* Text is replaced only when it changes: a poll every 250 ms must not make screen
+   * readers read the list again. */
+  function setText(el, text) {
+    if (el && el.textContent !== text) el.textContent = text;
   }
 
-  function field(item, name) { return item.querySelector('[data-field="' + name + '"]'); }
+  function percent(value) {
+    return Math.round(100 * (value || 0)).toLocaleString(lang) + "\u00a0%";
+  }
 
   function renderItem(item, s) {
     item.dataset.id = s.id;
     item.dataset.status = s.status;
     item.dataset.statusUrl = s.status_url;
-    field(item, "range").textContent = s.tc_in + " → " + s.tc_out;
-    field(item, "duration").textContent = s.duration_tc + " · " + plural("frame", s.frames);
-    field(item, "state").textContent = msg(s.status);
+    // The out point shown is the last frame of the clip (the API's out is exclusive).
+    var last = typeof s.out_frame === "number" ? tc.format(s.out_frame - 1) : s.tc_out;
+    setText(field(item, "range"), s.tc_in + " → " + last);
+    setText(field(item, "duration"), s.duration_tc + " · " + plural("frame", s.frames));
+    setText(field(item, "state"), msg(s.status));
+    var done = s.status === "done";
     var progress = field(item, "progress");
-    progress.value = s.status === "done" ? 1 : s.progress || 0;
-    progress.hidden = s.status === "done" || s.status === "failed";
+    progress.value = done ? 1 : s.progress || 0;
+    progress.setAttribute("aria-valuetext", msg(s.status) + " " + percent(progress.value));
+    progress.hidden = done || s.status === "failed";
     var error = field(item, "error");
-    error.textContent = s.error || "";
+    setText(error, s.error || "");
     error.hidden = !s.error;
     var link = field(item, "download");
-    if (s.download_url) {
+    if (done && s.download_url) {
       link.href = s.download_url;
       if (s.filename) link.setAttribute("download", s.filename);
-      field(item, "size").textContent = s.size != null ? " · " + sizeText(s.size) : "";
+      setText(field(item, "size"), s.size_text ? " · " + s.size_text : "");
       link.hidden = false;
     } else {
+      // Nothing to click until the file is there: no target, and not shown.
+      link.removeAttribute("href");
+      link.removeAttribute("download");
       link.hidden = true;
     }
   }
@@ -85,11 +97,39 @@
     return item;
   }
 
+  /* Poll a queued or running clip every POLL_MS, so that the download button shows at
+   * most POLL_MS (plus one request) after the cut ends; after a minute of waiting (a long
+   * cut, a busy queue) the interval grows to 3 s. Network errors back off further. */
+  var POLL_MS = 250;
+  var POLL_PATIENT_MS = 60000;
+
+  function nextDelay(started, delay) {
+    if (Date.now() - started < POLL_PATIENT_MS) return POLL_MS;
+    return Math.min(Math.max(delay, POLL_MS) * 1.3, 3000);
+  }
+
+  function announceProgress(item, s, was) {
+    if (!item.dataset.announce) return;
+    if (s.status !== was && (s.status === "running" || s.status === "queued")) {
+      item.dataset.spoken = "0";
+      say(msg(s.status));
+      return;
+    }
+    if (s.status !== "running") return;
+    // Every quarter of the cut, not every poll.
+    var quarter = Math.floor(4 * (s.progress || 0));
+    if (quarter > +(item.dataset.spoken || 0) && quarter < 4) {
+      item.dataset.spoken = String(quarter);
+      say(msg("running") + " " + percent(quarter / 4));
+    }
+  }
+
   function poll(item) {
     var url = item.dataset.statusUrl;
     if (!url || polling[url]) return;
     polling[url] = true;
-    var delay = 700;
+    var started = Date.now();
+    var delay = POLL_MS;
     var tick = function () {
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
@@ -98,22 +138,23 @@
           renderItem(item, s);
           if (s.status === "done" || s.status === "failed") {
             delete polling[url];
-            if (was !== "done" && s.status === "done" && item.dataset.announce) {
-              say(msg("ready"));
+            if (was !== s.status && item.dataset.announce) {
+              say(s.status === "done" ? msg("ready") : (s.error || msg("failed")));
               var link = field(item, "download");
-              if (link && item.dataset.announce === "focus") link.focus();
+              if (s.status === "done" && link && item.dataset.announce === "focus") link.focus();
             }
             return;
           }
-          delay = Math.min(delay * 1.3, 3000);
+          announceProgress(item, s, was);
+          delay = nextDelay(started, delay);
           setTimeout(tick, delay);
         })
         .catch(function () {
-          delay = Math.min(delay * 2, 10000);
+          delay = Math.min(Math.max(delay, 1000) * 2, 10000);
           setTimeout(tick, delay);
         });
     };
-    setTimeout(tick, 300);
+    setTimeout(tick, POLL_MS);
   }
 
   function say(text) {
@@ -125,7 +166,10 @@
 
   if (list) {
     $$("[data-clip-item]", list).forEach(function (item) {
-      if (item.dataset.status !== "done" && item.dataset.status !== "failed") poll(item);
+      if (item.dataset.status !== "done" && item.dataset.status !== "failed") {
+        item.dataset.announce = "say"; // still being cut after a reload: say when it is ready
+        poll(item);
+      }
     });
   }
 
@@ -174,7 +218,7 @@
     options = options || {};
     var a = state.inFrame, b = state.outFrame;
     if (!options.keepIn) { inField.value = tc.format(a); inField.removeAttribute("aria-invalid"); }
-    if (!options.keepOut) { outField.value = tc.format(b); outField.removeAttribute("aria-invalid"); }
+    if (!options.keepOut) { outField.value = tc.format(b - 1); outField.removeAttribute("aria-invalid"); }
     durationOut.textContent = tc.duration(b - a) + " · " + plural("frame", b - a);
     if (total) {
       handleIn.style.left = (100 * a / total) + "%";
@@ -185,9 +229,11 @@
     handleIn.setAttribute("aria-valuenow", a);
     handleIn.setAttribute("aria-valuemax", b - 1);
     handleIn.setAttribute("aria-valuetext", tc.format(a));
-    handleOut.setAttribute("aria-valuenow", b);
-    handleOut.setAttribute("aria-valuemin", a + 1);
-    handleOut.setAttribute("aria-valuetext", tc.format(b));
+    // The out handle's value is the last frame of the clip, as the field shows it.
+    handleOut.setAttribute("aria-valuenow", b - 1);
+    handleOut.setAttribute("aria-valuemin", a);
+    handleOut.setAttribute("aria-valuemax", total - 1);
+    handleOut.setAttribute("aria-valuetext", tc.format(b - 1));
   }
 
   /* In point at `frame`: an in point at or after the out point moves the out to the end. */
@@ -197,9 +243,10 @@
     render(options);
   }
 
-  /* Out point (exclusive) at `frame`: one at or before the in point moves the in to the start. */
+  /* Out point marked at `frame`, the last frame of the clip (included): the selection
+   * ends after it. One before the in point moves the in to the start. */
   function setOut(frame, options) {
-    state.outFrame = clamp(frame, 1, total);
+    state.outFrame = clamp(frame, 0, total - 1) + 1;
     if (state.inFrame >= state.outFrame) state.inFrame = 0;
     render(options);
   }
@@ -243,9 +290,10 @@
 
   // ------------------------------------------------------------ fields
 
+  /* A typed timecode: a frame of the master (the out point is its last frame, included). */
   function readField(input, setter) {
     var frame = tc.parse(input.value);
-    if (frame === null || frame < 0 || frame > total) {
+    if (frame === null || frame < 0 || frame >= total) {
       input.setAttribute("aria-invalid", "true");
       say(msg("badTc"));
       return false;
@@ -268,7 +316,7 @@
     });
     input.addEventListener("input", function () {
       var frame = tc.parse(input.value);
-      if (frame !== null && frame >= 0 && frame <= total) {
+      if (frame !== null && frame >= 0 && frame < total) {
         input.removeAttribute("aria-invalid");
         setter(frame, key === "inFrame" ? { keepIn: true } : { keepOut: true });
       }
@@ -315,10 +363,11 @@
       var big = Math.max(1, tc.framesPerSecond);
       var delta = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1, PageDown: -10 * big, PageUp: 10 * big }[e.key];
       if (delta !== undefined && e.shiftKey && Math.abs(delta) === 1) delta *= big;
-      var value = isIn ? state.inFrame : state.outFrame;
+      // The out handle moves the last frame of the clip (outFrame - 1).
+      var value = isIn ? state.inFrame : state.outFrame - 1;
       if (delta !== undefined) value += delta;
-      else if (e.key === "Home") value = isIn ? 0 : state.inFrame + 1;
-      else if (e.key === "End") value = isIn ? state.outFrame - 1 : total;
+      else if (e.key === "Home") value = isIn ? 0 : state.inFrame;
+      else if (e.key === "End") value = isIn ? state.outFrame - 1 : total - 1;
       else return;
       e.preventDefault();
       e.stopPropagation();
@@ -327,7 +376,7 @@
         render();
         showFrame(state.inFrame);
       } else {
-        state.outFrame = clamp(value, state.inFrame + 1, total);
+        state.outFrame = clamp(value, state.inFrame, total - 1) + 1;
         render();
         showFrame(state.outFrame - 1);
       }
@@ -347,7 +396,7 @@
     "step-back": function (e) { step(e && e.shiftKey ? -tc.framesPerSecond : -1); },
     "step-forward": function (e) { step(e && e.shiftKey ? tc.framesPerSecond : 1); },
     "go-in": function () { showFrame(state.inFrame); },
-    "go-out": function () { showFrame(Math.min(state.outFrame, total - 1)); },
+    "go-out": function () { showFrame(state.outFrame - 1); }, // the last frame of the clip
     "play-range": playRange,
     clear: function () { state.inFrame = 0; state.outFrame = total; render(); say(""); },
     "copy-link": copyLink,
@@ -421,13 +470,14 @@
       b.className = "button button-small button-secondary use-shot";
       b.setAttribute("data-use-shot", "");
       b.textContent = msg("useShot");
-      b.setAttribute("aria-label", msg("useShotLabel").replace("{tc}", tc.format(start) + " → " + tc.format(end)));
+      var range = tc.format(start) + " → " + tc.format(end - 1); // out: the shot's last frame
+      b.setAttribute("aria-label", msg("useShotLabel").replace("{tc}", range));
       b.addEventListener("click", function () {
         state.inFrame = start;
         state.outFrame = end;
         render();
         showFrame(start);
-        say(msg("shotSet") + " " + tc.format(start) + " → " + tc.format(end));
+        say(msg("shotSet") + " " + range);
       });
       el.appendChild(document.createTextNode(" "));
       el.appendChild(b);
@@ -436,6 +486,7 @@
 
   // ------------------------------------------------------------ copy link
 
+  /* The link keeps the API's convention: out is the first frame after the clip. */
   function selectionUrl() {
     var url = new URL(window.location.href);
     url.hash = "";
@@ -525,6 +576,22 @@
         button.removeAttribute("aria-busy");
       });
   });
+
+  // ------------------------------------------------------------ add to basket
+
+  // The basket form (templates/basket/_add.html) posts the selection as the clip API
+  // takes it: in_frame, and out_frame exclusive.
+  var basketForm = $("form[data-basket-clip]");
+  if (basketForm) {
+    basketForm.addEventListener("submit", function (e) {
+      if (!readField(inField, setIn) || !readField(outField, setOut)) {
+        e.preventDefault();
+        return;
+      }
+      basketForm.querySelector('[name="in_frame"]').value = String(state.inFrame);
+      basketForm.querySelector('[name="out_frame"]').value = String(state.outFrame);
+    });
+  }
 
   // ------------------------------------------------------------ thumbnail strip
 

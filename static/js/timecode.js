@@ -1,6 +1,6 @@
 /* SMPTE timecode <-> frame index of a master, with a rational frame rate and a start
  * timecode; drop-frame (";" before the frames) for 29.97 and 59.94.
- * Mirrors the server's maths (app/library/clip_service.py, app/media/timecode.py).
+ * Mirrors the server's maths (app/media/timecode.py).
  *
  *   const tc = RushesTimecode.create({fpsNum: 30000, fpsDen: 1001, start: "10:00:00;00"});
  *   tc.format(1800)            // "10:01:00;02"  (frame index 0 = first frame of the file)

@@ -105,3 +105,23 @@ def test_demo_is_idempotent(app, client, small_demo, tmp_path):
     response = post_form(client, "/login", {"email": "staff@rushes.local", "password": password})
     assert response.status_code == 302
     assert client.get("/admin/videos").status_code == 200
+
+
+def test_worker_looks_at_an_idle_queue_often(app, monkeypatch):
+    """huey's idle worker backs off to one look at the SQLite queue every 10 s; a clip
+    asked for would wait that long before it starts. The worker caps the pause."""
+    started = {}
+
+    class Consumer:
+        def __init__(self, huey, **options):
+            started.update(options)
+
+        def run(self):
+            started["ran"] = True
+
+    monkeypatch.setattr("app.cli.Consumer", Consumer)
+    app.config["WORKER_MAX_DELAY"] = 0.25
+    result = app.test_cli_runner().invoke(args=["rushes", "worker", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert started["ran"] and started["workers"] == 1 and started["periodic"]
+    assert started["max_delay"] == 0.25

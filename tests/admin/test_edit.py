@@ -217,3 +217,88 @@ def test_delete_removes_rows_and_files(app, client, staff, make_video):
 def test_unknown_video_is_404(app, client, staff):
     assert client.get("/admin/videos/999").status_code == 404
     assert client.get("/admin/videos/999/poster.jpg").status_code == 404
+
+
+def _master_at_ten(make_video):
+    video = make_video(
+        fps_num=25,
+        fps_den=1,
+        frame_count=375,
+        duration=15.0,
+        start_timecode="10:00:00:00",
+        media_info={"start_timecode": "10:00:00:00"},
+    )
+    return video
+
+
+def test_shot_lists_typed_from_zero_are_offered_the_masters_timecode(
+    app, client, staff, make_video
+):
+    video = _master_at_ten(make_video)
+    url = f"/admin/videos/{video.id}"
+    shots = "00:00:00:00 Wide shot\n10:00:05:00 Already a master timecode\n00:00:07:12 Close-up"
+    refused = post_form(client, url, form_data(shots_fr=shots), headers={"Accept-Language": "en"})
+    assert refused.status_code == 400
+    page = html.unescape(refused.get_data(as_text=True))
+    assert "Lines 1, 3 are counted from the start of the file" in page
+    assert "00:00:00:00 is 10:00:00:00 on the master" in page
+    assert "Convert to the master's timecode" in page
+    db.session.expire_all()
+    assert db.session.get(Video, video.id).texts == []  # nothing saved half-converted
+
+    saved = post_form(client, url, form_data(shots_fr=shots, convert_shots="y"))
+    assert saved.status_code == 302
+    db.session.expire_all()
+    text = db.session.get(Video, video.id).text("fr")
+    assert text.shot_list.splitlines() == [
+        "10:00:00:00 Wide shot",
+        "10:00:05:00 Already a master timecode",
+        "10:00:07:12 Close-up",
+    ]
+
+
+def test_a_master_starting_at_zero_takes_shot_lists_as_they_are(app, client, staff, make_video):
+    video = make_video(fps_num=25, fps_den=1, frame_count=375, duration=15.0)
+    response = post_form(client, f"/admin/videos/{video.id}", form_data())
+    assert response.status_code == 302
+
+
+def test_the_edit_page_marks_shots_from_a_player_in_master_timecode(app, client, staff, make_video):
+    video = _master_at_ten(make_video)
+    page = client.get(f"/admin/videos/{video.id}", headers={"Accept-Language": "en"})
+    body = page.get_data(as_text=True)
+    assert 'id="shot-player"' in body and 'data-start="10:00:00:00"' in body
+    assert body.count('add-shot" data-target') == 2  # one button per language
+    assert "js/admin-shots.js" in body
+
+
+def test_save_and_publish_keeps_what_was_typed(app, client, staff, make_video):
+    video = make_video(title="Ancien titre")
+    url = f"/admin/videos/{video.id}"
+    response = post_form(
+        client, url, form_data(title_fr="Titre tapé avant de publier", and_publish="1")
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    video = db.session.get(Video, video.id)
+    assert video.published
+    assert video.text("fr").title == "Titre tapé avant de publier"
+
+
+def test_a_logged_out_staff_member_is_sent_to_log_in(app, client, staff, make_video):
+    """Only a browser that last logged in as staff learns the page exists; a stranger,
+    or a POST, still gets 404."""
+    post_form(client, "/logout", {}, page="/admin/videos")
+    response = client.get("/admin/videos?page=2")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/login?next=/admin/videos?page%3D2") or (
+        "/login?next=" in response.headers["Location"]
+    )
+    assert client.post("/admin/videos/1/publish").status_code == 404
+    stranger = app.test_client()
+    assert stranger.get("/admin/videos").status_code == 404
+    assert stranger.get("/admin/newsletter/").status_code == 404
+    # A device cookie of an account that is not staff reveals nothing either.
+    staff.is_staff = False
+    db.session.commit()
+    assert client.get("/admin/videos").status_code == 404

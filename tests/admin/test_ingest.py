@@ -25,7 +25,7 @@ def queued_video(app, tmp_path):
         db.session.add(video)
         db.session.commit()
         # A completed tus upload waiting for its ingest job, as the endpoint leaves it.
-        from app.admin.uploads import Upload
+        from app.ingest.store import Upload
 
         upload = Upload.create(source.stat().st_size, {"filename": name}, None)
         shutil.copyfile(source, upload.data_path)
@@ -37,7 +37,7 @@ def queued_video(app, tmp_path):
 
 
 def test_ingest_keeps_the_master_and_makes_derivatives(app, master, queued_video):
-    from app.jobs.ingest import run_ingest
+    from app.ingest.service import run_ingest
 
     source = master("h264_closed")
     video, pending = queued_video(source, "Sujet défense.MP4")
@@ -94,7 +94,7 @@ def test_ingest_keeps_the_master_and_makes_derivatives(app, master, queued_video
 
 
 def test_ingest_is_idempotent(app, master, queued_video):
-    from app.jobs.ingest import run_ingest
+    from app.ingest.service import run_ingest
 
     video, pending = queued_video(master("h264_closed"))
     run_ingest(video.id, str(pending))
@@ -110,31 +110,40 @@ def test_ingest_is_idempotent(app, master, queued_video):
 def test_failure_keeps_the_master_and_can_be_retried(
     app, client, staff, master, queued_video, monkeypatch
 ):
-    from app.media import derivatives
+    from app.media import renditions
     from app.media.errors import MediaError
     from tests.helpers import csrf_token
 
     source = master("h264_closed")
     video, pending = queued_video(source)
-    real = derivatives.make_renditions
+    real = renditions.make_renditions
 
     def broken(*args, **kwargs):
-        raise MediaError("The encoder ran out of disk space.")
+        raise MediaError("renditions_failed", detail="No space left on device")
 
-    monkeypatch.setattr(derivatives, "make_renditions", broken)
-    from app.jobs.ingest import ingest_video
+    monkeypatch.setattr(renditions, "make_renditions", broken)
+    from app.ingest.tasks import ingest_video
 
     ingest_video(video.id, str(pending))  # huey runs it at once in tests
     db.session.expire_all()
     video = db.session.get(Video, video.id)
     assert video.status == "failed"
-    assert video.error == "The encoder ran out of disk space."
+    assert video.error == "The renditions could not be made: No space left on device."
+    assert (video.error_code, video.error_params) == (
+        "renditions_failed",
+        {"detail": "No space left on device"},
+    )
     master_file = Path(app.config["MEDIA_ROOT"]) / video.master_path
     assert sha256(master_file) == sha256(source)
+    # Staff read the reason in their language, from its code (not from the English).
     listing = client.get("/admin/videos").get_data(as_text=True)
-    assert "The encoder ran out of disk space." in listing
+    assert "The renditions could not be made (No space left on device)." in listing
+    staff.language = "fr"
+    db.session.commit()
+    french = client.get("/admin/videos").get_data(as_text=True)
+    assert "Les déclinaisons n&#39;ont pas pu être créées (No space left on device)." in french
 
-    monkeypatch.setattr(derivatives, "make_renditions", real)
+    monkeypatch.setattr(renditions, "make_renditions", real)
     token = csrf_token(listing)
     response = client.post(f"/admin/videos/{video.id}/retry", data={"csrf_token": token})
     assert response.status_code == 302
@@ -146,7 +155,7 @@ def test_failure_keeps_the_master_and_can_be_retried(
 
 
 def test_a_missing_master_fails_with_a_reason(app):
-    from app.jobs.ingest import run_ingest
+    from app.ingest.service import run_ingest
 
     video = Video(status="queued", original_filename="gone.mov")
     db.session.add(video)
@@ -155,11 +164,11 @@ def test_a_missing_master_fails_with_a_reason(app):
     db.session.expire_all()
     video = db.session.get(Video, video.id)
     assert video.status == "failed"
-    assert video.error == "The master file is missing."
+    assert video.error_code == "master_missing"
 
 
 def test_interlaced_and_multichannel_masters(app, master, queued_video):
-    from app.jobs.ingest import run_ingest
+    from app.ingest.service import run_ingest
 
     video, pending = queued_video(master("prores"))
     run_ingest(video.id, str(pending))
@@ -170,8 +179,8 @@ def test_interlaced_and_multichannel_masters(app, master, queued_video):
     assert video.media_info["audio"][0]["channels"] == 8
 
 
-def test_1080i_master_gets_the_whole_ladder(app, master, queued_video):
-    from app.jobs.ingest import run_ingest
+def test_1080i_master_gets_every_rendition_smaller_than_itself(app, master, queued_video):
+    from app.ingest.service import run_ingest
 
     video, pending = queued_video(master("h264_interlaced"))
     run_ingest(video.id, str(pending))
@@ -181,7 +190,7 @@ def test_1080i_master_gets_the_whole_ladder(app, master, queued_video):
     assert video.media_info["scan_type"] == "interlaced"
     assert video.media_info["field_order"] in ("tff", "bff")
     heights = {r.name: r.height for r in video.renditions}
-    assert heights == {"proxy": 540, "fhd": 1080, "hd": 720}
+    assert heights == {"proxy": 540, "hd": 720}
     root = Path(app.config["MEDIA_ROOT"])
     for rendition in video.renditions:
         stream = ffprobe_json(root / rendition.path)["streams"]
@@ -217,7 +226,7 @@ def test_deleting_a_video_during_its_ingest_stops_it_and_leaves_no_file(
     app, client, staff, master, queued_video
 ):
     from app import storage
-    from app.jobs.ingest import run_ingest
+    from app.ingest.service import run_ingest
     from tests.helpers import csrf_token
 
     video, pending = queued_video(master("h264_closed"))

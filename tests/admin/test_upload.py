@@ -108,7 +108,7 @@ def test_over_size_is_refused(app, app_config, client, staff):
     response = tus.create(1001)
     assert response.status_code == 413
     assert response.headers["Tus-Max-Size"] == "1000"
-    assert "1.0\u00a0KB" in response.get_json()["error"]
+    assert "1,000\u00a0B" in response.get_json()["error"]  # the size formatter's units
     assert upload_files(app) == []
     # A chunk that runs past the announced length is refused too.
     location = tus.create(100).headers["Location"]
@@ -126,6 +126,44 @@ def test_a_non_video_is_refused_and_nothing_is_left(app, tus, master):
     assert db.session.execute(db.select(Video)).first() is None
     assert upload_files(app) == []
     assert video_dirs(app) == []
+
+
+def test_a_still_image_named_like_a_video_is_refused(app, tus, tmp_path):
+    import subprocess
+
+    still = tmp_path / "photo.jpg"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=640x360",
+            "-frames:v",
+            "1",
+            str(still),
+        ],
+        check=True,
+    )
+    _location, response = tus.upload(still.read_bytes(), filename="photo.mp4", chunk=4096)
+    assert response.status_code == 422
+    message = response.get_json()["error"]
+    assert "photo.mp4" in message and "still image" in message
+    assert db.session.execute(db.select(Video)).first() is None
+    assert upload_files(app) == []
+
+
+def test_an_upload_larger_than_the_free_space_is_refused_at_once(app, tus, monkeypatch):
+    from app.admin import tus as tus_views
+
+    monkeypatch.setattr(tus_views, "_free_space", lambda: 10 * 1024**3)
+    created = tus.create(9 * 1024**3)  # fits under MAX_UPLOAD_BYTES, not on this disk
+    assert created.status_code == 507
+    assert "free space" in created.get_json()["error"]
+    assert upload_files(app) == []
+    assert tus.create(1000).status_code == 201
 
 
 def test_a_truncated_video_is_refused_in_french(app, tus, master, staff):
@@ -198,8 +236,8 @@ def test_termination_deletes_the_upload(app, tus):
 
 
 def test_abandoned_uploads_expire(app, tus, clock):
-    from app.admin.uploads import remove_expired_uploads
-    from app.jobs.ingest import remove_expired_uploads_task
+    from app.ingest.store import remove_expired_uploads
+    from app.ingest.tasks import remove_expired_uploads_task
 
     old = tus.create(100).headers["Location"]
     tus.patch(old, 0, b"z" * 10)

@@ -74,6 +74,19 @@ def test_logout_needs_post_and_ends_the_session(client, make_user, login):
     assert client.get("/account/").status_code == 302
 
 
+def test_copies_of_the_session_and_remember_cookies_are_dead_after_logout(app, make_user):
+    make_user()
+    client = app.test_client()
+    _login(client, remember="y")
+    session_cookie = client.get_cookie("session").value
+    remember_cookie = client.get_cookie("remember_token").value
+    post_form(client, "/logout", {}, page="/account/")
+    for name, value in (("session", session_cookie), ("remember_token", remember_cookie)):
+        thief = app.test_client()
+        thief.set_cookie(name, value)
+        assert thief.get("/account/").status_code == 302, name
+
+
 def test_remember_me_sets_a_cookie_and_restores_the_session(client, make_user):
     make_user()
     _login(client, remember="y")
@@ -82,18 +95,32 @@ def test_remember_me_sets_a_cookie_and_restores_the_session(client, make_user):
     assert client.get("/account/").status_code == 200
 
 
-def test_password_hash_is_upgraded_on_login(client, make_user):
-    from argon2 import PasswordHasher
-
-    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
-    user = make_user()
-    user.password_hash = weak
+def test_password_hash_is_upgraded_on_login(app, client, make_user):
     from app.extensions import db
 
+    user = make_user()  # hashed with the test config's cheap parameters
+    weak = user.password_hash
+    assert "m=8," in weak
+    app.config["PASSWORD_HASH_MEMORY_KIB"] = 16
     db.session.commit()
     assert _login(client).status_code == 302
     assert fresh_user().password_hash != weak
-    assert "m=65536" in fresh_user().password_hash
+    assert "m=16," in fresh_user().password_hash
+
+
+def test_production_hashes_with_argon2_cffi_defaults():
+    """The cheap test parameters never leak into the real configuration."""
+    from argon2 import PasswordHasher
+
+    import config
+
+    default = PasswordHasher()
+    assert (default.time_cost, default.memory_cost, default.parallelism) == (
+        config.Config.PASSWORD_HASH_TIME_COST,
+        config.Config.PASSWORD_HASH_MEMORY_KIB,
+        config.Config.PASSWORD_HASH_PARALLELISM,
+    )
+    assert (default.memory_cost, default.time_cost) == (65536, 3)  # RFC 9106, option 2
 
 
 def test_login_to_an_unverified_account_sends_a_fresh_code(client, make_user, mailbox):
@@ -160,3 +187,43 @@ def test_logged_in_user_visiting_login_is_sent_on(client, make_user, login):
     login()
     response = client.get("/login?next=/videos")
     assert response.status_code == 302 and response.headers["Location"].endswith("/videos")
+
+
+def test_an_attacker_cannot_lock_the_owner_out_of_a_known_device(app_config, request):
+    app_config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    app = request.getfixturevalue("app")
+    request.getfixturevalue("make_user")()
+    owner = app.test_client()
+    assert _login(owner).status_code == 302  # this browser is now a known device
+    post_form(owner, "/logout", {}, page="/account/")
+    attacker = app.test_client()
+    for _ in range(3):
+        assert _login(attacker, password="Wrong-Password-1!").status_code == 400
+    assert _login(attacker, password="Wrong-Password-1!").status_code == 429
+    assert _login(attacker).status_code == 429  # even with the right password
+    # the owner's browser is counted apart, and logs in
+    assert _login(owner).status_code == 302
+    # a new browser of the owner's waits with the attacker...
+    newcomer = app.test_client()
+    assert _login(newcomer).status_code == 429
+
+
+def test_wrong_guesses_from_a_known_device_are_limited_too(app_config, request):
+    app_config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    client = request.getfixturevalue("client")
+    request.getfixturevalue("make_user")()
+    assert _login(client).status_code == 302
+    post_form(client, "/logout", {}, page="/account/")
+    for _ in range(3):
+        assert _login(client, password="Wrong-Password-1!").status_code == 400
+    assert _login(client, password="Wrong-Password-1!").status_code == 429
+
+
+def test_a_forged_device_cookie_counts_as_none(app_config, request):
+    app_config["LOGIN_LIMIT_PER_ACCOUNT"] = "2 per 15 minutes"
+    client = request.getfixturevalue("client")
+    request.getfixturevalue("make_user")()
+    client.set_cookie("rushes_device", "eyJ1IjoxLCJkIjoieCJ9.forged.signature")
+    for _ in range(2):
+        assert _login(client, password="Wrong-Password-1!").status_code == 400
+    assert _login(client).status_code == 429

@@ -1,7 +1,7 @@
 """Fixtures for the clip tests: a published video with a real master, users, JSON posts.
 
 The masters come from tests/mediagen.py (Debian ffmpeg); the cuts are real, made by
-app/media/smartcut.py (huey runs in immediate mode, so a request's job has finished
+app/media/cut/ (huey runs in immediate mode, so a request's job has finished
 when the request returns).
 """
 
@@ -69,7 +69,7 @@ def make_video(app, master):  # noqa: F811
 @pytest.fixture
 def downloader(make_user):
     """A verified user who accepted the usage terms."""
-    return make_user(email="ada@example.org", usage_terms_accepted_at=utcnow(), language="en")
+    return make_user(email="ada@example.org", terms_accepted_at=utcnow(), language="en")
 
 
 def sign_in(client, user):
@@ -119,16 +119,16 @@ def post_clip(client):
 @pytest.fixture
 def cut_calls(monkeypatch):
     """Counts the engine's cuts (the real engine still does the work)."""
-    from app.media import smartcut
+    from app.media import cut
 
     calls = []
-    real_cut = smartcut.cut
+    real_cut = cut.cut
 
     def counting_cut(*args, **kwargs):
         calls.append(args)
         return real_cut(*args, **kwargs)
 
-    monkeypatch.setattr(smartcut, "cut", counting_cut)
+    monkeypatch.setattr(cut, "cut", counting_cut)
     return calls
 
 

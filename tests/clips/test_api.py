@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from app.clips import service as clip_service
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Clip, ClipRequest, Download, User
@@ -32,9 +33,8 @@ def test_unverified_user_gets_a_json_403(client, make_user, make_video, post_cli
 
 
 def test_usage_terms_must_be_accepted_first(client, make_user, make_video, post_clip):
-    make_user(
-        email="cy@example.org", language="en"
-    )  # verified, terms of use but not the usage terms
+    # Verified, but has not accepted the usage terms in force.
+    make_user(email="cy@example.org", language="en", terms_accepted_at=None)
     sign_in(client, User.by_email("cy@example.org"))
     video = make_video()
     response = post_clip(video.id, json={"in_frame": 0, "out_frame": 10})
@@ -46,14 +46,20 @@ def test_usage_terms_must_be_accepted_first(client, make_user, make_video, post_
 
 def test_unpublished_video_is_404_except_for_staff(client, make_user, make_video, post_clip):
     video = make_video(published=False)
-    make_user(email="ada@example.org", usage_terms_accepted_at=utcnow())
+    make_user(email="ada@example.org", terms_accepted_at=utcnow())
     sign_in(client, User.by_email("ada@example.org"))
     assert post_clip(video.id, json={"in_frame": 0, "out_frame": 10}).status_code == 404
     assert post_clip(999999, json={"in_frame": 0, "out_frame": 10}).status_code == 404
 
     sign_out(client)
-    make_user(email="staff@example.org", staff=True)
+    staff = make_user(email="staff@example.org", staff=True, terms_accepted_at=None)
     sign_in(client, User.by_email("staff@example.org"))
+    # Staff see it, and follow the download rule of everyone: usage terms first (as for
+    # full downloads).
+    refused = post_clip(video.id, json={"in_frame": 0, "out_frame": 10})
+    assert refused.status_code == 403 and refused.get_json()["code"] == "usage_terms"
+    staff.terms_accepted_at = utcnow()
+    db.session.commit()
     assert post_clip(video.id, json={"in_frame": 0, "out_frame": 10}).status_code == 202
 
 
@@ -143,7 +149,7 @@ def test_timecode_request_is_cut_and_downloadable(client, logged_in, make_video,
     assert download.status_code == 200
     assert len(download.data) == status["size"]
     disposition = download.headers["Content-Disposition"]
-    assert "2026-03-14_harbour-storm_10-00-01-03_10-00-02-05.mp4" in disposition
+    assert "2026-03-14_harbour-storm_10-00-01-03_10-00-02-04.mp4" in disposition
     path = os.path.join(client.application.config["MEDIA_ROOT"], "check.mp4")
     with open(path, "wb") as f:
         f.write(download.data)
@@ -178,7 +184,7 @@ def test_drop_frame_timecodes(client, logged_in, make_video, post_clip):
 
 def test_only_the_owner_and_staff_see_a_clip(client, app, make_user, make_video, post_clip):
     video = make_video()
-    make_user(email="ada@example.org", usage_terms_accepted_at=utcnow())
+    make_user(email="ada@example.org", terms_accepted_at=utcnow())
     sign_in(client, User.by_email("ada@example.org"))
     clip_id = post_clip(video.id, json={"in_frame": 5, "out_frame": 15}).get_json()["id"]
     assert client.get(f"/clips/{clip_id}").status_code == 200
@@ -188,7 +194,7 @@ def test_only_the_owner_and_staff_see_a_clip(client, app, make_user, make_video,
         client.get(f"/clips/{clip_id}", headers={"Accept": "application/json"}).status_code == 401
     )
 
-    make_user(email="eve@example.org", usage_terms_accepted_at=utcnow())
+    make_user(email="eve@example.org", terms_accepted_at=utcnow())
     sign_in(client, User.by_email("eve@example.org"))
     assert client.get(f"/clips/{clip_id}").status_code == 404
     assert client.get(f"/clips/{clip_id}/download").status_code == 404
@@ -215,8 +221,8 @@ def test_cache_hit_returns_the_done_clip_at_once_without_a_new_job(
     client, make_user, make_video, post_clip, cut_calls
 ):
     video = make_video()
-    make_user(email="ada@example.org", usage_terms_accepted_at=utcnow())
-    make_user(email="ben@example.org", usage_terms_accepted_at=utcnow())
+    make_user(email="ada@example.org", terms_accepted_at=utcnow())
+    make_user(email="ben@example.org", terms_accepted_at=utcnow())
     sign_in(client, User.by_email("ada@example.org"))
     first = post_clip(video.id, json={"in_frame": 3, "out_frame": 30}).get_json()
     assert len(cut_calls) == 1
@@ -246,17 +252,12 @@ def test_same_user_asking_twice_gets_the_same_request(
 
 def test_identical_requests_while_queued_share_one_job(app, make_user, make_video, monkeypatch):
     """Requests that arrive while the clip is still queued enqueue nothing more."""
-    from app.library import clip_service
-
     video = make_video()
     ada = make_user(email="ada@example.org")
     ben = make_user(email="ben@example.org")
-    enqueued = []
-    monkeypatch.setattr(clip_service, "enqueue", lambda clip: enqueued.append(clip.id))
     req_a, job_a = clip_service.request_clip(video, ada, 10, 20)
     req_b, job_b = clip_service.request_clip(video, ben, 10, 20)
-    assert (job_a, job_b) == (True, False)
-    assert enqueued == [req_a.clip_id]
+    assert (job_a, job_b) == (True, False)  # only the first asks its caller to enqueue
     assert req_a.clip_id == req_b.clip_id
 
 
@@ -264,20 +265,15 @@ def test_a_concurrent_insert_of_the_same_selection_is_shared(
     app, make_user, make_video, monkeypatch
 ):
     """Two requests both miss the lookup; the unique row makes the second one join."""
-    from app.library import clip_service
-
     video = make_video()
     ada = make_user(email="ada@example.org")
     ben = make_user(email="ben@example.org")
-    enqueued = []
-    monkeypatch.setattr(clip_service, "enqueue", lambda clip: enqueued.append(clip.id))
-    clip_service.request_clip(video, ada, 10, 20)
+    _req_a, job_a = clip_service.request_clip(video, ada, 10, 20)
     real_find = clip_service._find_clip
     misses = iter([None])
     monkeypatch.setattr(clip_service, "_find_clip", lambda *a: next(misses, None) or real_find(*a))
     req_b, job_b = clip_service.request_clip(video, ben, 10, 20)
-    assert job_b is False
-    assert len(enqueued) == 1
+    assert (job_a, job_b) == (True, False)
     assert db.session.query(Clip).count() == 1
     assert req_b.clip.in_frame == 10
 
@@ -366,11 +362,11 @@ def test_download_behind_nginx_uses_x_accel_redirect(client, app, logged_in, mak
 
 def test_download_needs_the_usage_terms(client, make_user, make_video, post_clip):
     video = make_video()
-    user = make_user(email="ada@example.org", usage_terms_accepted_at=utcnow())
+    user = make_user(email="ada@example.org", terms_accepted_at=utcnow())
     sign_in(client, User.by_email("ada@example.org"))
     body = post_clip(video.id, json={"in_frame": 0, "out_frame": 10}).get_json()
     user = db.session.merge(user)
-    user.usage_terms_accepted_at = None
+    user.terms_accepted_at = None
     db.session.commit()
     assert client.get(f"/clips/{body['id']}/download").status_code == 403
 
@@ -378,10 +374,10 @@ def test_download_needs_the_usage_terms(client, make_user, make_video, post_clip
 def test_too_many_clips_in_the_works_is_a_429(
     client, app, logged_in, make_video, post_clip, monkeypatch
 ):
-    from app.library import clip_service
+    from app.clips import routes as clip_routes
 
     app.config["CLIP_MAX_PENDING_PER_USER"] = 2
-    monkeypatch.setattr(clip_service, "enqueue", lambda clip: None)  # jobs stay queued
+    monkeypatch.setattr(clip_routes, "cut_clip", lambda clip_id: None)  # jobs stay queued
     video = make_video()
     assert post_clip(video.id, json={"in_frame": 0, "out_frame": 5}).status_code == 202
     assert post_clip(video.id, json={"in_frame": 5, "out_frame": 9}).status_code == 202
@@ -397,13 +393,11 @@ def test_truly_concurrent_identical_requests_share_one_clip_and_one_job(
 ):
     import threading
 
-    from app.library import clip_service
     from app.models import Video
 
     video_id = make_video().id
     user_ids = [make_user(email=f"u{i}@example.org").id for i in range(4)]
     enqueued = []
-    monkeypatch.setattr(clip_service, "enqueue", lambda clip: enqueued.append(clip.id))
     barrier = threading.Barrier(len(user_ids))
     results, errors = [], []
 
@@ -413,7 +407,9 @@ def test_truly_concurrent_identical_requests_share_one_clip_and_one_job(
                 video = db.session.get(Video, video_id)
                 user = db.session.get(User, user_id)
                 barrier.wait(timeout=10)
-                request, _job = clip_service.request_clip(video, user, 12, 34)
+                request, needs_cut = clip_service.request_clip(video, user, 12, 34)
+                if needs_cut:
+                    enqueued.append(request.clip_id)
                 results.append(request.clip_id)
                 db.session.remove()
         except Exception as exc:  # reported below
@@ -439,7 +435,7 @@ def test_an_intra_master_gives_a_copied_clip_in_its_own_container(
     body = post_clip(video.id, json={"in": "10:00:00:03", "out": "10:00:00:13"}).get_json()
     status = client.get(body["status_url"]).get_json()
     assert status["status"] == "done"
-    assert status["filename"].endswith("_studio-prores_10-00-00-03_10-00-00-13.mov")
+    assert status["filename"].endswith("_studio-prores_10-00-00-03_10-00-00-12.mov")
     clip = db.session.get(ClipRequest, body["id"]).clip
     assert clip.report["method"] == "copy"  # the engine's report is kept
     assert count_frames(os.path.join(app.config["MEDIA_ROOT"], clip.path)) == 10

@@ -4,9 +4,11 @@ import os
 import time
 from datetime import timedelta
 
+from app import storage
+from app.clips import service as clip_service
+from app.clips import tasks as clip_tasks
 from app.clock import utcnow
 from app.extensions import db
-from app.library import clip_service
 from app.models import Clip, ClipRequest
 from tests.clips.conftest import count_frames
 
@@ -21,21 +23,21 @@ def _files_under(root):
 def test_a_crash_mid_cut_leaves_no_file_and_the_job_is_retried(
     client, app, logged_in, make_video, post_clip, monkeypatch
 ):
-    from app.media import smartcut
+    from app.media import cut
 
     video = make_video()
-    real_cut = smartcut.cut
+    real_cut = cut.cut
     attempts = []
 
-    def crashing_once(master, in_frame, out_frame, dest, progress=None):
+    def crashing_once(master, in_frame, out_frame, dest, progress=None, start_timecode=None):
         attempts.append(dest)
         if len(attempts) == 1:
             with open(dest, "wb") as f:  # half a file, then the crash
                 f.write(b"\0" * 4096)
             raise RuntimeError("decoder exploded")
-        return real_cut(master, in_frame, out_frame, dest, progress=progress)
+        return real_cut(master, in_frame, out_frame, dest, progress, start_timecode)
 
-    monkeypatch.setattr(smartcut, "cut", crashing_once)
+    monkeypatch.setattr(cut, "cut", crashing_once)
     body = post_clip(video.id, json={"in_frame": 10, "out_frame": 35}).get_json()
     status = client.get(body["status_url"]).get_json()
     assert status["status"] == "done"
@@ -51,18 +53,18 @@ def test_a_crash_mid_cut_leaves_no_file_and_the_job_is_retried(
 def test_a_cut_that_keeps_failing_is_failed_with_a_reason(
     client, app, logged_in, make_video, post_clip, monkeypatch
 ):
-    from app.media import smartcut
+    from app.media import cut
 
     video = make_video()
     calls = []
 
-    def always_failing(master, in_frame, out_frame, dest, progress=None):
+    def always_failing(master, in_frame, out_frame, dest, progress=None, start_timecode=None):
         calls.append(1)
         with open(dest, "wb") as f:
             f.write(b"partial")
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(smartcut, "cut", always_failing)
+    monkeypatch.setattr(cut, "cut", always_failing)
     body = post_clip(video.id, json={"in_frame": 10, "out_frame": 35}).get_json()
     status = client.get(body["status_url"], headers={"Accept-Language": "en"}).get_json()
     assert status["status"] == "failed"
@@ -96,8 +98,8 @@ def _stale_running_clip(app, video, leftover=True):
     db.session.commit()
     tmp = None
     if leftover:  # what the killed worker was writing
-        os.makedirs(clip_service.tmp_dir(), exist_ok=True)
-        tmp = os.path.join(clip_service.tmp_dir(), f"{clip.id}-deadbeefdeadbeef.mp4")
+        os.makedirs(storage.clip_work_dir(), exist_ok=True)
+        tmp = os.path.join(storage.clip_work_dir(), f"{clip.id}-deadbeefdeadbeef.mp4")
         with open(tmp, "wb") as f:
             f.write(b"\0" * 1000)
         old = time.time() - 3600
@@ -108,7 +110,7 @@ def _stale_running_clip(app, video, leftover=True):
 def test_the_sweep_recovers_a_clip_whose_worker_was_killed(app, make_video):
     video = make_video()
     clip, tmp = _stale_running_clip(app, video)
-    recovered = clip_service.recover_stale()
+    recovered = clip_tasks.sweep_stale_clips.call_local()
     assert recovered == [clip.id]
     db.session.expire_all()
     clip = db.session.get(Clip, clip.id)
@@ -139,41 +141,38 @@ def test_polling_a_dead_job_recovers_it(client, app, logged_in, make_video):
 
 
 def test_a_duplicate_delivery_of_the_job_does_nothing(app, make_video, cut_calls):
-    from app.jobs.clips import cut_clip
-
     video = make_video()
     clip = Clip(video_id=video.id, in_frame=0, out_frame=10, status="queued")
     db.session.add(clip)
     db.session.commit()
-    cut_clip(clip.id)
-    cut_clip(clip.id)  # delivered twice: the second run finds the clip done
+    clip_tasks.cut_clip(clip.id)
+    clip_tasks.cut_clip(clip.id)  # delivered twice: the second run finds the clip done
     assert len(cut_calls) == 1
     assert db.session.get(Clip, clip.id).status == "done"
 
 
 def test_progress_is_recorded_while_cutting(app, make_video, monkeypatch):
-    from app.jobs import clips as clip_jobs
-    from app.media import smartcut
+    from app.media import cut
 
     video = make_video()
     clip = Clip(video_id=video.id, in_frame=0, out_frame=10, status="queued")
     db.session.add(clip)
     db.session.commit()
     seen = []
-    real_cut = smartcut.cut
+    real_cut = cut.cut
 
-    def cut_with_progress(master, in_frame, out_frame, dest, progress=None):
+    def cut_with_progress(master, in_frame, out_frame, dest, progress=None, start_timecode=None):
         progress(0.4)
         db.session.expire_all()
         seen.append(db.session.get(Clip, clip.id).progress)
         progress(0.41)  # too soon after the last write: not written
         db.session.expire_all()
         seen.append(db.session.get(Clip, clip.id).progress)
-        return real_cut(master, in_frame, out_frame, dest)
+        return real_cut(master, in_frame, out_frame, dest, start_timecode=start_timecode)
 
-    monkeypatch.setattr(smartcut, "cut", cut_with_progress)
-    monkeypatch.setattr(clip_jobs, "PROGRESS_INTERVAL", 3600)
-    clip_jobs.cut_clip(clip.id)
+    monkeypatch.setattr(cut, "cut", cut_with_progress)
+    monkeypatch.setattr(clip_tasks, "PROGRESS_INTERVAL", 3600)
+    clip_tasks.cut_clip(clip.id)
     assert seen == [0.4, 0.4]
     assert db.session.get(Clip, clip.id).progress == 1.0
 
@@ -185,12 +184,12 @@ def test_a_missing_master_fails_at_once(client, app, logged_in, make_video, post
     clip = db.session.get(ClipRequest, body["id"]).clip
     assert clip.status == "failed"
     assert clip.attempts == 1  # no retry: a retry cannot bring the master back
-    assert "master file missing" in clip.error
+    assert "no master file" in clip.error
     assert cut_calls == []
 
 
 def test_deleting_a_video_removes_its_clips(client, app, logged_in, make_video, post_clip):
-    from app.admin.routes import delete_video
+    from app.admin.service import delete_video
 
     video = make_video()
     body = post_clip(video.id, json={"in_frame": 0, "out_frame": 10}).get_json()
@@ -208,20 +207,20 @@ KILLED_WORKER = """
 import json, sys, time
 import config
 from app import create_app
-from app.media import smartcut
+from app.media import cut
 
 settings, clip_id, signal = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 app = create_app(config.TestConfig, **settings)
 
-def cut_that_hangs(master, in_frame, out_frame, dest, progress=None):
+def cut_that_hangs(master, in_frame, out_frame, dest, progress=None, start_timecode=None):
     with open(dest, "wb") as f:  # half of a clip...
         f.write(b"\\0" * 100000)
     open(signal, "w").close()
     time.sleep(120)  # ...and the worker is killed here
 
-smartcut.cut = cut_that_hangs
+cut.cut = cut_that_hangs
 with app.app_context():
-    from app.jobs.clips import cut_clip
+    from app.clips.tasks import cut_clip
     cut_clip(clip_id)
 """
 
@@ -270,7 +269,7 @@ def test_a_worker_killed_mid_cut_leaves_no_clip_and_the_sweep_recovers_it(
     for path in leftovers:
         old = time.time() - 10
         os.utime(path, (old, old))
-    assert clip_service.recover_stale() == [clip.id]
+    assert clip_tasks.sweep_stale_clips.call_local() == [clip.id]
     db.session.expire_all()
     clip = db.session.get(Clip, clip.id)
     assert clip.status == "done" and clip.attempts == 2

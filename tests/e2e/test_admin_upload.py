@@ -95,7 +95,7 @@ def small_chunks(app_config):
 
 
 def _server_offset():
-    from app.admin.uploads import Upload
+    from app.ingest.store import Upload
 
     (upload,) = list(Upload.all())
     return upload.offset

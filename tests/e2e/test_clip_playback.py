@@ -11,11 +11,11 @@ import subprocess
 
 import pytest
 
-from app.media.smartcut import cut
+from app.media.cut import cut
 from tests.mediagen import master, media_dir  # noqa: F401  (fixtures)
 
 # The database plays no part: run once, in the SQLite pass.
-pytestmark = [pytest.mark.e2e, pytest.mark.media]
+pytestmark = [pytest.mark.e2e, pytest.mark.media, pytest.mark.fresh_app]
 
 # kind, in_frame, out_frame (exclusive), frame rate: in and out inside GOPs, so that the
 # clip has a re-encoded head, copied GOPs, and a re-encoded tail.
@@ -108,7 +108,7 @@ def mean_difference(a, b):
 @pytest.fixture
 def serve_clips(app, tmp_path):
     """Clips cut into tmp_path, served by the app like a media file (Range requests)."""
-    from app.library.sendfile import send_media
+    from app.http.sendfile import send_media
 
     def clip_file(name):
         return send_media(str(tmp_path / name), name, as_attachment=False)

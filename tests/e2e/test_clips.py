@@ -32,7 +32,7 @@ PAGE = """{% extends "base.html" %}
 <ol class="shot-list">
 {% for tc, text in shots %}<li class="shot" data-tc="{{ tc }}"><span class="tc">{{ tc }}</span> {{ text }}</li>{% endfor %}
 </ol>
-<div class="panel">{% include "library/_clip_editor.html" %}</div>
+<div class="panel">{% include "clips/_editor.html" %}</div>
 {% endblock %}
 {% block scripts %}
 <script src="{{ url_for('static', filename='js/timecode.js') }}" defer></script>
@@ -98,7 +98,7 @@ def video_page(app, make_video):  # noqa: F811
     ):
         return video, f"/videos/{video.id}-{video.slug}"
 
-    from app.library.sendfile import send_media
+    from app.http.sendfile import send_media
 
     def page(video_id):
         v = db.session.get(Video, video_id)
@@ -126,7 +126,7 @@ def _sign_in(app, context, live_server, user):
 
 @pytest.fixture
 def signed_in(app, page, live_server, make_user):
-    user = make_user(email="ada@example.org", usage_terms_accepted_at=utcnow())
+    user = make_user(email="ada@example.org", terms_accepted_at=utcnow())
     _sign_in(app, page.context, live_server, user)
     return user
 
@@ -166,8 +166,9 @@ def test_keyboard_shot_list_and_download(page, live_server, signed_in, video_pag
     _seeked(page, "10:00:02:05")
     page.keyboard.press("o")
     assert page.input_value("#clip-in") == "10:00:01:05"
+    # The out point marked is the last frame of the clip, included: 26 frames.
     assert page.input_value("#clip-out") == "10:00:02:05"
-    assert "00:00:01:00" in page.text_content("[data-clip-duration]")
+    assert page.text_content("[data-clip-duration]") == "00:00:01:01 · 26 images"
     page.keyboard.press("ArrowLeft")
     _seeked(page, "10:00:02:04")
 
@@ -177,15 +178,15 @@ def test_keyboard_shot_list_and_download(page, live_server, signed_in, video_pag
     assert buttons.nth(1).text_content() == "Utiliser ce plan"
     buttons.nth(1).click()
     assert page.input_value("#clip-in") == "10:00:01:20"
-    assert page.input_value("#clip-out") == "10:00:02:10"
+    assert page.input_value("#clip-out") == "10:00:02:09"  # the frame before the next shot
 
     # The out handle is a keyboard slider: two frames later.
     handle = page.locator('[data-clip-handle="out"]')
     handle.focus()
     handle.press("ArrowRight")
     handle.press("ArrowRight")
-    assert handle.get_attribute("aria-valuetext") == "10:00:02:12"
-    assert page.input_value("#clip-out") == "10:00:02:12"
+    assert handle.get_attribute("aria-valuetext") == "10:00:02:11"
+    assert page.input_value("#clip-out") == "10:00:02:11"
 
     # A typed timecode counts too.
     page.fill("#clip-in", "10:00:01:21")
@@ -198,20 +199,20 @@ def test_keyboard_shot_list_and_download(page, live_server, signed_in, video_pag
     )
     link.wait_for(state="visible", timeout=120000)  # the cut, on a busy machine
     item_text = page.text_content("[data-clip-list] [data-clip-item]")
-    assert "10:00:01:21 → 10:00:02:12" in item_text
+    assert "10:00:01:21 → 10:00:02:11" in item_text  # in and out both included
     assert "16 images" in item_text
     with page.expect_download() as info:
         link.click()
     download = info.value
-    assert download.suggested_filename.endswith("_harbour-storm_10-00-01-21_10-00-02-12.mp4")
+    assert download.suggested_filename.endswith("_harbour-storm_10-00-01-21_10-00-02-11.mp4")
     saved = tmp_path / "clip.mp4"
     download.save_as(saved)
     assert count_frames(saved) == 16
 
-    # The clip stays listed after a reload.
+    # The clip stays listed after a reload (the server writes the same out point).
     page.reload()
     page.wait_for_selector(".clip-editor-ready")
-    assert "10:00:01:21 → 10:00:02:12" in page.text_content("[data-clip-list]")
+    assert "10:00:01:21 → 10:00:02:11" in page.text_content("[data-clip-list]")
 
 
 def test_copy_link_reopens_the_selection(page, live_server, signed_in, video_page):
@@ -231,7 +232,7 @@ def test_copy_link_reopens_the_selection(page, live_server, signed_in, video_pag
     other.goto(url)
     other.wait_for_selector(".clip-editor-ready")
     assert other.input_value("#clip-in") == "10:00:01:01"
-    assert other.input_value("#clip-out") == "10:00:03:00"
+    assert other.input_value("#clip-out") == "10:00:02:24"  # the link's out is exclusive
     _wait_until(
         other, "document.querySelector('[data-clip-now]').textContent.trim() === '10:00:01:01'"
     )
@@ -250,7 +251,7 @@ def test_the_editor_in_english_with_a_pointer_drag(
     browser, app, live_server, make_user, video_page
 ):
     video, path = video_page
-    user = make_user(email="ben@example.org", usage_terms_accepted_at=utcnow(), language="en")
+    user = make_user(email="ben@example.org", terms_accepted_at=utcnow(), language="en")
     context = browser.new_context(locale="en-GB", accept_downloads=True)
     context.set_default_timeout(15000)
     try:
@@ -278,7 +279,7 @@ def test_the_editor_in_english_with_a_pointer_drag(
             '[data-field="download"]'
         )
         link.wait_for(state="visible", timeout=120000)  # the cut, on a busy machine
-        assert "5 frames" in page.text_content("[data-clip-list] [data-clip-item]")
+        assert "6 frames" in page.text_content("[data-clip-list] [data-clip-item]")  # 0..5
     finally:
         context.close()
 
@@ -319,7 +320,7 @@ def test_browser_timecode_maths_mirror_the_media_core(page, live_server, num, de
 
 def test_touch_drag_and_tap_on_a_phone(browser, app, live_server, make_user, video_page):
     video, path = video_page
-    user = make_user(email="cat@example.org", usage_terms_accepted_at=utcnow())
+    user = make_user(email="cat@example.org", terms_accepted_at=utcnow())
     context = browser.new_context(
         locale="fr-FR", viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
     )
@@ -330,7 +331,7 @@ def test_touch_drag_and_tap_on_a_phone(browser, app, live_server, make_user, vid
         _open(page, live_server, path)
         page.locator("[data-use-shot]").nth(0).tap()
         assert page.input_value("#clip-in") == "10:00:00:10"
-        assert page.input_value("#clip-out") == "10:00:01:20"
+        assert page.input_value("#clip-out") == "10:00:01:19"
 
         # Drag the out handle with a finger to three quarters of the timeline.
         page.locator("[data-clip-timeline]").scroll_into_view_if_needed()
@@ -350,7 +351,7 @@ def test_touch_drag_and_tap_on_a_phone(browser, app, live_server, make_user, vid
         touch("touchEnd", target)
         _wait_until(page, "!document.querySelector('.clip-handle.dragging')")  # finger lifted
         frame = int(page.get_attribute('[data-clip-handle="out"]', "aria-valuenow"))
-        assert 54 <= frame <= 58  # three quarters of 75 frames
+        assert 53 <= frame <= 57  # three quarters of 75 frames (its last frame)
         assert page.input_value("#clip-out") == page.get_attribute(
             '[data-clip-handle="out"]', "aria-valuetext"
         )

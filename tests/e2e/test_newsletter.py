@@ -6,7 +6,7 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from app.newsletter import sender
+from app.newsletter import delivery, staff_routes
 from tests.conftest import PASSWORD
 from tests.newsletter.conftest import create_subscriber, create_video
 
@@ -30,13 +30,13 @@ def background_worker(app, monkeypatch):
     def enqueue(issue_id, run_id):
         def work():
             with app.app_context():
-                sender.run(issue_id, run_id)
+                delivery.run(issue_id, run_id)
 
         thread = threading.Thread(target=work, daemon=True)
         threads.append(thread)
         thread.start()
 
-    monkeypatch.setattr(sender, "_enqueue", enqueue)
+    monkeypatch.setattr(staff_routes, "send_issue_task", enqueue)
     yield
     for thread in threads:
         thread.join(30)

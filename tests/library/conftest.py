@@ -162,6 +162,6 @@ def verified(make_user, login):
     """A logged-in verified user who has accepted the usage terms."""
     from app.clock import utcnow
 
-    user = make_user(email="ada@example.org", language="en", usage_terms_accepted_at=utcnow())
+    user = make_user(email="ada@example.org", language="en", terms_accepted_at=utcnow())
     login("ada@example.org")
     return user

@@ -73,10 +73,21 @@ def test_unverified_user_cannot_download(client, make_video, make_user, login):
     assert db.session.execute(db.select(Download)).first() is None
 
 
-def test_verified_user_accepts_the_terms_once_then_downloads(client, make_video, make_user, login):
+def test_the_terms_accepted_at_sign_up_suffice_until_staff_publish_a_new_version(
+    client, make_video, make_user, login, clock
+):
+    from app.models import TermsVersion
+
     video = make_video()
-    make_user(email="ada@example.org", language="en")
+    make_user(email="ada@example.org", language="en")  # accepted the terms at sign-up
     login("ada@example.org")
+    html = client.get(page_of(video)).get_data(as_text=True)
+    assert "I accept the usage terms" not in html  # no second acceptance
+    assert client.get(f"/videos/{video.id}/download/original").status_code == 200
+
+    clock.advance(minutes=1)
+    db.session.add(TermsVersion(note="New credit rules"))  # staff publish a new version
+    db.session.commit()
     html = client.get(page_of(video)).get_data(as_text=True)
     assert "I accept the usage terms" in html
     # Before accepting, the download route sends back to the terms.
@@ -84,14 +95,17 @@ def test_verified_user_accepts_the_terms_once_then_downloads(client, make_video,
     assert response.status_code == 302
     assert response.headers["Location"].endswith("#download")
     # Without ticking the box: refused, nothing recorded.
+    before = User.by_email("ada@example.org").terms_accepted_at
     post_form(client, f"/videos/{video.id}/accept-terms", {}, page=page_of(video))
-    assert User.by_email("ada@example.org").usage_terms_accepted_at is None
+    db.session.expire_all()
+    assert User.by_email("ada@example.org").terms_accepted_at == before
+    clock.advance(minutes=1)
     response = post_form(
         client, f"/videos/{video.id}/accept-terms", {"accept": "yes"}, page=page_of(video)
     )
     assert response.status_code == 302
     db.session.expire_all()
-    assert User.by_email("ada@example.org").usage_terms_accepted_at is not None
+    assert User.by_email("ada@example.org").terms_accepted_at > before
     html = client.get(page_of(video)).get_data(as_text=True)
     assert "I accept the usage terms" not in html
     assert f"/videos/{video.id}/download/original" in html
@@ -104,9 +118,9 @@ def test_download_panel_lists_the_master_and_renditions_with_sizes(client, make_
     video = make_video()
     html = client.get(page_of(video)).get_data(as_text=True)
     assert "Original" in html and "ProRes 422 HQ 1920×1080i50" in html
-    assert "1.0\u00a0MB" in html  # the ~1 MiB master
+    assert "1.0\u00a0MiB" in html  # the ~1 MiB master: binary units, named as such
     assert "Full HD 1080p" in html and "HD 720p" in html
-    assert "200\u00a0KB" in html  # FHD_BYTES is 200,000 bytes
+    assert "195\u00a0KiB" in html  # FHD_BYTES is 200,000 bytes
     for name in ("original", "fhd", "hd"):
         assert f"/videos/{video.id}/download/{name}" in html
     assert f"/videos/{video.id}/download/proxy" not in html
@@ -167,7 +181,7 @@ def test_staff_see_unpublished_videos_and_their_files(client, make_video, make_u
     from app.clock import utcnow
 
     video = make_video(published=False)
-    make_user(email="staff@example.org", staff=True, usage_terms_accepted_at=utcnow())
+    make_user(email="staff@example.org", staff=True, terms_accepted_at=utcnow())
     login("staff@example.org")
     assert client.get(f"/videos/{video.id}-{video.slug}").status_code == 200
     assert client.get(f"/videos/{video.id}/files/proxy.mp4").status_code == 200

@@ -6,6 +6,7 @@ import re
 import struct
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -175,9 +176,11 @@ def test_ladder_from_1080i(master, tmp_path):  # noqa: F811
     info = probe(path)
     seen = []
     report = make_renditions(path, LADDER, progress=seen.append, dest_dir=tmp_path)
-    assert [r.name for r in report] == ["proxy", "1080p", "720p"]
-    assert report.skipped == []
-    sizes = {"proxy": (960, 540), "1080p": (1920, 1080), "720p": (1280, 720)}
+    # 720p is smaller than the 1080-line master; a 1080p rendition would be its own size
+    assert [r.name for r in report] == ["proxy", "720p"]
+    assert [s.name for s in report.skipped] == ["1080p"]
+    assert "upscale" not in report.skipped[0].reason and "1080" in report.skipped[0].reason
+    sizes = {"proxy": (960, 540), "720p": (1280, 720)}
     for rendition in report:
         data = _check_rendition(Path(rendition.path), sizes[rendition.name], audio=True)
         assert (rendition.width, rendition.height) == sizes[rendition.name]
@@ -190,10 +193,32 @@ def test_ladder_from_1080i(master, tmp_path):  # noqa: F811
     keys = _keyframe_times(tmp_path / "proxy.mp4")
     assert keys == pytest.approx([0.0, 1.0])  # 1.6 s: one keyframe a second
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) > 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["1080p.mp4", "720p.mp4", "proxy.mp4"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["720p.mp4", "proxy.mp4"]
 
 
-@pytest.mark.parametrize("kind", [k for k in VIDEO_KINDS if k != "h264_interlaced"])
+def test_no_rendition_of_the_masters_own_size(tmp_path):
+    """Issue 11 item 7: a 720p master gets no "HD 720p" (larger than the original)."""
+    src = tmp_path / "720p.mp4"
+    subprocess.run(
+        [FFMPEG, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+         "testsrc2=size=1280x720:rate=25:duration=0.4", "-c:v", "libx264",
+         "-preset", "ultrafast", str(src)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    out = tmp_path / "out"
+    report = make_renditions(src, LADDER, dest_dir=out)
+    assert [r.name for r in report] == ["proxy"]
+    assert [s.name for s in report.skipped] == ["1080p", "720p"]
+    assert "upscale" in report.skipped[0].reason  # 1080p
+    assert "upscale" not in report.skipped[1].reason and "720" in report.skipped[1].reason
+    assert (report[0].width, report[0].height) == (960, 540)
+    assert sorted(p.name for p in out.iterdir()) == ["proxy.mp4"]
+
+
+# (the 1080-line masters are not small: their 1080p rung is no upscale)
+@pytest.mark.parametrize(
+    "kind", [k for k in VIDEO_KINDS if k not in ("h264_interlaced", "mpeg2_xdcam")]
+)
 def test_renditions_every_kind_never_upscaled(master, tmp_path, kind):  # noqa: F811
     path = master(kind)
     info = probe(path)
@@ -227,7 +252,7 @@ def test_renditions_no_audio_bff(tmp_path):
     _check_rendition(Path(proxy.path), (676, 540), audio=False)
 
 
-def test_plan_and_downmix():
+def test_plan():
     specs = [
         {"name": "proxy", "max_height": 540, "always": True, "unknown_key": 1},
         {"name": "1080p", "max_height": 1080},
@@ -240,6 +265,25 @@ def test_plan_and_downmix():
     chosen, skipped = plan_ladder(Info(), specs)
     assert [(s.name, w, h) for s, w, h in chosen] == [("proxy", 640, 480)]
     assert skipped[0].name == "1080p" and "480" in skipped[0].reason
+
+
+@pytest.mark.parametrize(
+    ("height", "width", "made"),
+    [
+        (1080, 1920, [("proxy", 960, 540), ("720p", 1280, 720)]),  # no 1080p of a 1080 master
+        (720, 1280, [("proxy", 960, 540)]),  # no 720p of a 720 master
+        (721, 1282, [("proxy", 960, 540), ("720p", 1280, 720)]),  # strictly smaller: made
+        (540, 960, [("proxy", 960, 540)]),  # the proxy (always) is made at the source size
+    ],
+)
+def test_plan_only_renditions_smaller_than_the_master(height, width, made):
+    info = SimpleNamespace(height=height, display_width=width)  # what plan_ladder reads
+    chosen, skipped = plan_ladder(info, LADDER)
+    assert [(s.name, w, h) for s, w, h in chosen] == made
+    assert {s.name for s in skipped} == {s.name for s in LADDER} - {m[0] for m in made}
+
+
+def test_downmix():
     assert downmix_pan(1, ["FC"]) == "stereo|c0=c0|c1=c0"
     assert downmix_pan(4, []) == "stereo|c0=c0|c1=c1"  # discrete tracks: first pair
     assert downmix_pan(2, ["FL", "FR"]) == "stereo|c0=c0|c1=c1"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from app.media.errors import MediaError
-from app.media.probe import MediaInfo, probe, summary
+from app.media.info import MediaInfo, summary
+from app.media.probe import probe
 from tests.mediagen import FFMPEG, FFPROBE, KINDS, VIDEO_KINDS, ffprobe_json, master, media_dir  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.media

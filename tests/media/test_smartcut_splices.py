@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from app.media import smartcut
+from app.media import cut
 from tests import mediagen
 from tests.mediagen import FFMPEG, FFPROBE
 
@@ -149,7 +149,7 @@ def test_master_really_has_gap_and_overlap(spliced):
 def test_reencoded_audio_stays_in_sync_across_splices(spliced, tmp_path, in_frame, out_frame):
     codec, src = spliced
     dest = tmp_path / "clip.ts"
-    report = smartcut.cut(src, in_frame, out_frame, dest)
+    report = cut.cut(src, in_frame, out_frame, dest)
     assert report.audio[0].handling == "reencode"
     frame = FRAME_SAMPLES[codec] / RATE
 

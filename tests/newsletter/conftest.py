@@ -6,7 +6,8 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import Subscriber, Video, VideoText
 from app.models.newsletter import NewsletterIssue
-from app.newsletter import sender
+from app.newsletter import campaign, delivery
+from app.newsletter.tasks import newsletter_housekeeping, send_issue_task
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +23,37 @@ def _fast_sending(app_config):
 @pytest.fixture(autouse=True)
 def _no_fault():
     yield
-    sender.fault_hook = sender._no_fault
+    delivery.fault_hook = delivery._no_fault
+
+
+def start_send(issue):
+    """What « Envoyer » does: start the send, enqueue its run (run at once in the tests)."""
+    run_id = campaign.start_send(issue)
+    if run_id is None:
+        return False
+    send_issue_task(issue.id, run_id)
+    return True
+
+
+def resume(issue):
+    """What « Reprendre l'envoi » does."""
+    run_id = campaign.resume(issue)
+    if run_id is None:
+        return False
+    send_issue_task(issue.id, run_id)
+    return True
+
+
+def retry_failed(issue, include_unknown=False):
+    """What « Réessayer » (or « Envoyer quand même ») does."""
+    run_id = campaign.retry_failed(issue, include_unknown=include_unknown)
+    if run_id is not None:
+        send_issue_task(issue.id, run_id)
+
+
+def recover():
+    """The worker's periodic housekeeping; returns how many sends it resumed."""
+    return newsletter_housekeeping.call_local()["resumed"]
 
 
 def create_subscriber(email, language="fr", status="active"):

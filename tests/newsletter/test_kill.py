@@ -14,7 +14,8 @@ from flask import current_app
 
 from app.extensions import db
 from app.models.newsletter import Delivery
-from app.newsletter import sender
+from app.newsletter import campaign
+from tests.newsletter.conftest import recover
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +24,7 @@ WORKER = textwrap.dedent(
     import json, os, signal, sys
     import config
     from app import create_app
-    from app.newsletter import sender
+    from app.newsletter import delivery
 
     settings = json.loads(sys.argv[1])
     point, after = settings.pop("point"), settings.pop("after")
@@ -37,9 +38,9 @@ WORKER = textwrap.dedent(
             if len(seen) == after + 1:
                 os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no QUIT: a real death
 
-    sender.fault_hook = die
+    delivery.fault_hook = die
     with app.app_context():
-        sender.run(issue_id, run_id)
+        delivery.run(issue_id, run_id)
     """
 )
 
@@ -52,7 +53,7 @@ def test_sigkilled_worker_then_restart_sends_exactly_once(
     for i, address in enumerate(addresses):
         make_subscriber(address, "fr" if i % 2 else "en")
     issue = make_issue()
-    run_id = sender.prepare_send(issue)
+    run_id = campaign.start_send(issue)
     settings = {
         key: current_app.config[key]
         for key in (
@@ -84,7 +85,7 @@ def test_sigkilled_worker_then_restart_sends_exactly_once(
     assert sum(len(mailbox.to(a)) for a in addresses) == expected
 
     clock.advance(minutes=5)  # the worker restarts; its periodic recovery finds the send
-    assert sender.recover_stalled() == 1
+    assert recover() == 1
     assert {a: len(mailbox.to(a)) for a in addresses} == {a: 1 for a in addresses}
     db.session.expire_all()
     assert {d.status for d in Delivery.query.filter_by(issue_id=issue_id)} == {"sent"}

@@ -1,28 +1,30 @@
-"""The prebuilt message bytes: each recipient's parts put into one encoding per language
-must give a valid mail (line lengths, quoted-printable) that decodes to what was rendered."""
+"""The bytes of each recipient's mail: a valid message (CRLF, short lines, no defect)
+in the recipient's language, with its own headers, that decodes to what was rendered."""
 
-import binascii
 import email
 import email.policy
+import smtplib
 
 import pytest
 
-from app.newsletter import message
 from app.newsletter.message import MessageFactory, render_issue
+from app.newsletter.transport import _quote_address
 from tests.helpers import html_part, text_part
-
-
-@pytest.mark.parametrize("length", range(70, 82))
-def test_soft_end_keeps_lines_short_and_decodes_to_the_same(length):
-    for text in ("a" * length, "é" * (length // 3), "x" * (length - 1) + "é"):
-        encoded = message._qp_bytes(text.encode())
-        ended = message._soft_end(encoded) + b"tail"
-        assert all(len(line) <= message.QP_LINE for line in ended.split(b"\n"))
-        assert binascii.a2b_qp(ended) == text.encode() + b"tail"
 
 
 def _parse(raw):
     return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def _body(part_text):
+    """A decoded body with LF line ends (the parsed CRLF message keeps CR LF)."""
+    return part_text.replace("\r\n", "\n")
+
+
+def _as_sent(body):
+    """A rendered body as a MIME part carries it: LF line ends, a line end at the end."""
+    body = body.replace("\r\n", "\n")
+    return body if body.endswith("\n") else body + "\n"
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -47,8 +49,39 @@ def test_each_recipients_mail_is_valid_and_carries_its_url(app, make_issue, lang
     assert parsed["Subject"] == subject
     for part in parsed.walk():
         assert not part.defects
-    assert text_part(parsed).replace("\r\n", "\n") == text.replace("\r\n", "\n")
-    assert html_part(parsed).replace("\r\n", "\n") == html.replace("\r\n", "\n")
+    assert _body(text_part(parsed)) == _as_sent(text)
+    assert _body(html_part(parsed)) == _as_sent(html)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_headers_language_and_parts(app, make_issue, lang):
+    issue = make_issue(subject_fr="Vidéos de l'été — sélection")
+    factory = MessageFactory(issue)
+    url = "https://rushes.example/newsletter/unsubscribe/tok?a=1&b=2"
+    raw = factory.build("reader@example.org", lang, url, "<id.2@rushes.test>")
+
+    raw.decode("ascii")  # headers RFC 2047-encoded, bodies quoted-printable: 7-bit clean
+    parsed = _parse(raw)
+    subject, text, html = render_issue(issue, lang, unsubscribe_url=url)
+    assert parsed["Subject"] == subject == issue.subject(lang)
+    assert parsed["Content-Language"] == lang
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in parsed.iter_parts()] == ["text/plain", "text/html"]
+    for part in parsed.iter_parts():
+        assert part["Content-Transfer-Encoding"] == "quoted-printable"
+        assert part.get_content_charset() == "utf-8"
+    assert parsed["From"].addresses[0].addr_spec == factory.envelope_from
+    assert parsed["List-Id"] == f"<newsletter.{factory.domain}>"
+    assert (
+        parsed["List-Unsubscribe"]
+        == f"<{url}>, <mailto:unsubscribe@rushes.test?subject=unsubscribe>"
+    )
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsed["Precedence"] == "bulk"
+    assert parsed["Date"].datetime is not None
+    # The URL in the HTML is escaped exactly as the template escapes it.
+    assert "tok?a=1&amp;b=2" in html_part(parsed) and _body(html_part(parsed)) == _as_sent(html)
+    assert url in text_part(parsed) and _body(text_part(parsed)) == _as_sent(text)
 
 
 def test_an_address_with_a_line_break_is_refused(app, make_issue):
@@ -63,8 +96,4 @@ def test_an_address_with_a_line_break_is_refused(app, make_issue):
     + ["a@[1.2.3.4]", "o'brien@example.ie", "noat", "", "a\tb@c"],
 )
 def test_smtp_addresses_are_quoted_as_smtplib_does(address):
-    import smtplib
-
-    from app.newsletter.sender import _quote_address
-
     assert _quote_address(address) == smtplib.quoteaddr(address)

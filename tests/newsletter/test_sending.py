@@ -9,8 +9,9 @@ import pytest
 from app.extensions import db
 from app.models import Subscriber
 from app.models.newsletter import Delivery, NewsletterIssue
-from app.newsletter import sender, service
+from app.newsletter import campaign, delivery, run_connection, service
 from tests.helpers import html_part, text_part
+from tests.newsletter.conftest import recover, resume, retry_failed, start_send
 
 FR = ["fr1@example.org", "fr2@example.org", "fr3@example.org"]
 EN = ["en1@example.org", "en2@example.org"]
@@ -46,7 +47,7 @@ def _counts(mailbox, addresses):
 
 def test_send_to_all_in_each_language_with_headers(app, mailbox, audience, make_issue):
     issue = make_issue()
-    assert sender.start_send(issue) is True
+    assert start_send(issue) is True
     assert _counts(mailbox, audience) == {a: 1 for a in audience}
     assert mailbox.to("pending@example.org") == []
     assert mailbox.to("gone@example.org") == []
@@ -87,7 +88,7 @@ def test_send_to_all_in_each_language_with_headers(app, mailbox, audience, make_
 
 
 def test_the_unsubscribe_link_of_a_newsletter_works(app, client, mailbox, audience, make_issue):
-    sender.start_send(make_issue())
+    start_send(make_issue())
     message = mailbox.last_to("en2@example.org")
     url = re.findall(r"<([^>]+)>", message["List-Unsubscribe"])[0]
     response = client.post(
@@ -105,8 +106,8 @@ def test_the_unsubscribe_link_of_a_newsletter_works(app, client, mailbox, audien
 
 def test_a_double_start_sends_once(app, mailbox, audience, make_issue):
     issue = make_issue()
-    assert sender.start_send(issue) is True
-    assert sender.start_send(issue) is False
+    assert start_send(issue) is True
+    assert start_send(issue) is False
     assert _counts(mailbox, audience) == {a: 1 for a in audience}
 
 
@@ -128,18 +129,18 @@ def test_crash_at_any_point_then_restart_sends_exactly_once(
         if where == point:
             seen.append(delivery_id)
             if len(seen) == after + 1:
-                raise sender.Crash(f"killed at {where}")
+                raise delivery.Crash(f"killed at {where}")
 
-    sender.fault_hook = die
-    with pytest.raises(sender.Crash):
-        sender.start_send(issue)
+    delivery.fault_hook = die
+    with pytest.raises(delivery.Crash):
+        start_send(issue)
     db.session.rollback()  # what the dead process had not committed is lost
-    sender.fault_hook = sender._no_fault
+    delivery.fault_hook = delivery._no_fault
     delivered_before = sum(_counts(mailbox, audience).values())
     assert delivered_before == after + (1 if point in ("accepted", "marked") else 0)
 
     clock.advance(minutes=5)  # the run stopped beating: the worker's recovery resumes it
-    assert sender.recover_stalled() == 1
+    assert recover() == 1
     assert _counts(mailbox, audience) == {a: 1 for a in audience}
     statuses = _statuses(issue.id)
     assert set(statuses.values()) <= {"sent", "unknown"}
@@ -160,15 +161,15 @@ def test_crash_between_claim_and_acceptance_is_uncertain_never_resent(
 
     def die(where, delivery_id):
         if where == "claimed":
-            raise sender.Crash("killed between the claim and the server's answer")
+            raise delivery.Crash("killed between the claim and the server's answer")
 
-    sender.fault_hook = die
-    with pytest.raises(sender.Crash):
-        sender.start_send(issue)
+    delivery.fault_hook = die
+    with pytest.raises(delivery.Crash):
+        start_send(issue)
     db.session.rollback()
-    sender.fault_hook = sender._no_fault
+    delivery.fault_hook = delivery._no_fault
     clock.advance(minutes=5)
-    sender.recover_stalled()
+    recover()
     statuses = _statuses(issue.id)
     uncertain = [e for e, s in statuses.items() if s == "unknown"]
     assert len(uncertain) == 1
@@ -176,11 +177,11 @@ def test_crash_between_claim_and_acceptance_is_uncertain_never_resent(
     # Here the dot had not been sent: the server discarded the unfinished message.
     assert mailbox.to(uncertain[0]) == []
     assert all(len(mailbox.to(a)) == 1 for a in audience if a != uncertain[0])
-    delivery = db.session.execute(db.select(Delivery).filter_by(email=uncertain[0])).scalar_one()
-    assert "may or may not" in delivery.error
+    row = db.session.execute(db.select(Delivery).filter_by(email=uncertain[0])).scalar_one()
+    assert "may or may not" in row.error
 
     # Staff choose to send anyway: it goes out once, with the same Message-ID as before.
-    sender.retry_failed(_issue(issue.id), include_unknown=True)
+    retry_failed(_issue(issue.id), include_unknown=True)
     assert len(mailbox.to(uncertain[0])) == 1
     assert _statuses(issue.id)[uncertain[0]] == "sent"
     assert _counts(mailbox, audience) == {a: 1 for a in audience}
@@ -190,7 +191,7 @@ def test_a_row_taken_before_its_claim_gets_no_message(app, mailbox, audience, ma
     """Between DATA and the final dot the claim decides: a row that is no longer pending
     (another run or staff changed it) is not sent, and the run goes on with the others."""
     issue = make_issue()
-    run_id = sender.prepare_send(issue)
+    run_id = campaign.start_send(issue)
     taken = []
 
     def someone_else_takes_it(where, delivery_id):
@@ -201,11 +202,11 @@ def test_a_row_taken_before_its_claim_gets_no_message(app, mailbox, audience, ma
             )
             db.session.commit()
 
-    sender.fault_hook = someone_else_takes_it
+    delivery.fault_hook = someone_else_takes_it
     try:
-        assert sender.run(issue.id, run_id) == "sent"
+        assert delivery.run(issue.id, run_id) == "sent"
     finally:
-        sender.fault_hook = sender._no_fault
+        delivery.fault_hook = delivery._no_fault
     statuses = _statuses(issue.id)
     (address,) = [e for e, s in statuses.items() if s == "skipped"]
     assert mailbox.to(address) == []
@@ -235,21 +236,21 @@ def test_a_database_failure_of_the_claim_sends_no_dot(
                 db.session.commit()
             super().claim(delivery_id, at)
 
-    monkeypatch.setattr(sender, "AsyncLedger", Recorded)
+    monkeypatch.setattr(run_connection, "AsyncLedger", Recorded)
     issue = make_issue()
-    run_id = sender.prepare_send(issue)
+    run_id = campaign.start_send(issue)
     with pytest.raises(psycopg.Error):
-        sender.run(issue.id, run_id)
+        delivery.run(issue.id, run_id)
     assert sum(_counts(mailbox, audience).values()) == 2
 
-    monkeypatch.setattr(sender, "AsyncLedger", ledger.AsyncLedger)
+    monkeypatch.setattr(run_connection, "AsyncLedger", ledger.AsyncLedger)
     clock.advance(minutes=5)
-    assert sender.recover_stalled() == 1
+    assert recover() == 1
     assert _counts(mailbox, audience) == {a: 1 for a in audience}
 
 
 def test_stop_and_resume(app, mailbox, audience, make_issue, monkeypatch):
-    monkeypatch.setattr(sender, "CHECK_INTERVAL", 0)
+    monkeypatch.setattr(delivery, "CHECK_INTERVAL", 0)
     issue = make_issue()
     sent = []
 
@@ -257,23 +258,23 @@ def test_stop_and_resume(app, mailbox, audience, make_issue, monkeypatch):
         if where == "accepted":
             sent.append(delivery_id)
             if len(sent) == 2:
-                sender.request_stop(db.session.get(NewsletterIssue, issue.id))
+                campaign.request_stop(db.session.get(NewsletterIssue, issue.id))
 
-    sender.fault_hook = staff_clicks_stop
-    sender.start_send(issue)
+    delivery.fault_hook = staff_clicks_stop
+    start_send(issue)
     assert _issue(issue.id).status == "paused"
     assert sum(_counts(mailbox, audience).values()) == 2
-    sender.fault_hook = sender._no_fault
-    assert sender.resume(_issue(issue.id)) is True
+    delivery.fault_hook = delivery._no_fault
+    assert resume(_issue(issue.id)) is True
     assert _issue(issue.id).status == "sent"
     assert _counts(mailbox, audience) == {a: 1 for a in audience}
 
 
 def test_unsubscribed_during_the_send_is_skipped(app, mailbox, audience, make_issue):
     issue = make_issue()
-    run_id = sender.prepare_send(issue)
+    run_id = campaign.start_send(issue)
     service.unsubscribe(service.subscriber_by_email("en2@example.org"))
-    sender.run(issue.id, run_id)
+    delivery.run(issue.id, run_id)
     assert mailbox.to("en2@example.org") == []
     assert _statuses(issue.id)["en2@example.org"] == "skipped"
     assert all(len(mailbox.to(a)) == 1 for a in audience if a != "en2@example.org")
@@ -289,7 +290,7 @@ def test_mail_server_down_pauses_then_resume(app, mailbox, audience, make_issue)
 
     mail.init_app(current_app)
     try:
-        sender.start_send(issue)
+        start_send(issue)
         paused = _issue(issue.id)
         assert paused.status == "paused"
         assert "unreachable" in paused.last_error
@@ -297,7 +298,7 @@ def test_mail_server_down_pauses_then_resume(app, mailbox, audience, make_issue)
     finally:
         current_app.config["MAIL_PORT"] = port
         mail.init_app(current_app)
-    assert sender.resume(_issue(issue.id)) is True
+    assert resume(_issue(issue.id)) is True
     assert _counts(mailbox, audience) == {a: 1 for a in audience}
 
 
@@ -305,19 +306,17 @@ def test_progress_counts(app, client, make_user, login, mailbox, audience, make_
     make_user("staff@example.org", staff=True)
     login("staff@example.org")
     issue = make_issue()
-    sender.start_send(issue)
+    start_send(issue)
     data = client.get(f"/admin/newsletter/{issue.id}/progress.json").get_json()
     assert data["total"] == 5 and data["sent"] == 5 and data["remaining"] == 0
     assert data["failed"] == 0 and data["status"] == "sent"
 
 
 def test_housekeeping_task_resumes_a_dead_send(app, mailbox, audience, make_issue, clock):
-    from app.jobs.newsletter import newsletter_housekeeping
-
     issue = make_issue()
-    sender.prepare_send(issue)  # queued, but the worker died before running it
+    campaign.start_send(issue)  # queued, but the worker died before running it
     clock.advance(minutes=5)
-    newsletter_housekeeping.call_local()
+    assert recover() == 1
     assert _counts(mailbox, audience) == {a: 1 for a in audience}
     assert _issue(issue.id).status == "sent"
 
@@ -328,17 +327,17 @@ def test_a_run_that_fails_while_opening_its_connection_throws_it_away(
     """The run's connection is tuned (asynchronous commits, prepared statements): if its
     set-up fails half-way, it must be discarded, not returned to the pool for other code."""
     issue = make_issue()
-    run_id = sender.prepare_send(issue)
+    run_id = campaign.start_send(issue)
     runs = []
 
     def ledger_fails(connection, run_id):
         runs.append(connection.connection.dbapi_connection)
         raise RuntimeError("cannot prepare the statements")
 
-    monkeypatch.setattr(sender, "Ledger", ledger_fails)
-    monkeypatch.setattr(sender, "AsyncLedger", ledger_fails)
+    monkeypatch.setattr(run_connection, "Ledger", ledger_fails)
+    monkeypatch.setattr(run_connection, "AsyncLedger", ledger_fails)
     with pytest.raises(RuntimeError):
-        sender.run(issue.id, run_id)
+        delivery.run(issue.id, run_id)
     (dbapi_connection,) = runs
     with pytest.raises(Exception, match="(?i)closed"):  # closed, not back in the pool
         dbapi_connection.cursor().execute("SELECT 1")

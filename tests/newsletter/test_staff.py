@@ -10,9 +10,9 @@ from aiosmtpd.controller import Controller
 
 from app.extensions import db
 from app.models.newsletter import Delivery, NewsletterIssue
-from app.newsletter import sender
 from tests.conftest import Mailbox
 from tests.helpers import free_port, html_part, post_form
+from tests.newsletter.conftest import start_send
 
 EN = {"Accept-Language": "en"}
 
@@ -175,7 +175,7 @@ def test_failures_with_reasons_and_retry(bouncer, client, staff, make_issue, mak
     for address in ("ok1@example.org", "bounce@example.org", "ok2@example.org"):
         make_subscriber(address, "en")
     issue = make_issue()
-    sender.start_send(issue)
+    start_send(issue)
     assert len(bouncer.to("ok1@example.org")) == 1 and len(bouncer.to("ok2@example.org")) == 1
     failed = Delivery.query.filter_by(status="failed").one()
     assert failed.email == "bounce@example.org" and failed.error.startswith("550")
@@ -222,7 +222,7 @@ def test_subscriber_list_counts_and_csv(client, staff, make_subscriber):
 def test_sent_issue_can_no_longer_be_edited(client, staff, mailbox, make_issue, make_subscriber):
     make_subscriber("a@example.org")
     issue = make_issue()
-    sender.start_send(issue)
+    start_send(issue)
     response = client.get(f"/admin/newsletter/{issue.id}/edit")
     assert response.status_code == 302
     response = post_form(

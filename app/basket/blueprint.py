@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("basket", __name__)

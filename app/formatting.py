@@ -1,0 +1,68 @@
+"""Sizes, durations and dates as people read them, in the visitor's locale (Flask-Babel).
+
+The one home of these formats: pages, mails and exports call these; templates get them
+as filters and globals (app/templating.py).
+"""
+
+from __future__ import annotations
+
+from flask_babel import format_date as babel_format_date
+from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import format_decimal
+from flask_babel import format_time as babel_format_time
+from flask_babel import lazy_gettext as _l
+
+# Binary units (powers of 1024), named as such: a "GB" on a disk label is 10**9 bytes,
+# and the two must not be confused on a page that states an upload limit.
+SIZE_UNITS = (_l("B"), _l("KiB"), _l("MiB"), _l("GiB"), _l("TiB"), _l("PiB"))
+
+
+def human_size(size):
+    """200 * 2**30 -> "200 GiB" ("200 Gio" in French); 1536 -> "1.5 KiB"; None -> ""."""
+    if size is None:
+        return ""
+    value = float(size)
+    unit = 0
+    while abs(value) >= 1024 and unit < len(SIZE_UNITS) - 1:
+        value /= 1024
+        unit += 1
+    pattern = "#,##0" if unit == 0 or abs(value) >= 100 else "#,##0.0"
+    return f"{format_decimal(value, format=pattern)}\u00a0{SIZE_UNITS[unit]}"
+
+
+def human_duration(seconds):
+    """75.4 -> "1:15"; 3725 -> "1:02:05"; None -> ""."""
+    if seconds is None:
+        return ""
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def iso_duration(seconds):
+    """75.4 -> "PT75S" (ISO 8601, for <time datetime>); None -> ""."""
+    if seconds is None:
+        return ""
+    return f"PT{int(round(seconds))}S"
+
+
+def format_date(day, format="medium"):  # noqa: A002 - Babel's own argument name
+    """A date in the visitor's locale ("14 mars 2026" / "Mar 14, 2026"); None -> ""."""
+    if day is None:
+        return ""
+    return babel_format_date(day, format)
+
+
+def format_datetime(moment, format="medium"):  # noqa: A002 - Babel's own argument name
+    """A date and time in the visitor's locale and time zone; None -> ""."""
+    if moment is None:
+        return ""
+    return babel_format_datetime(moment, format)
+
+
+def format_time(moment, format="short"):  # noqa: A002 - Babel's own argument name
+    """A time of day in the visitor's locale and time zone ("22:55" / "10:55 PM"); None -> ""."""
+    if moment is None:
+        return ""
+    return babel_format_time(moment, format)
