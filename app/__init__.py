@@ -19,6 +19,7 @@ from app.api import bp as api_bp
 from app.api import tokens_bp as api_tokens_bp
 from app.auth import bp as auth_bp
 from app.basket import bp as basket_bp
+from app.captions import bp as captions_bp
 from app.cli import rushes_cli
 from app.clips import bp as clips_bp
 from app.extensions import babel, cache, csrf, db, huey, limiter, login_manager, mail, migrate
@@ -87,6 +88,7 @@ def create_app(config_object=None, **overrides):
         stills_bp,
         scripts_bp,
         basket_bp,
+        captions_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

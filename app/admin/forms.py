@@ -6,11 +6,13 @@ import unicodedata
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from wtforms import BooleanField, DateField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.extensions import db
 from app.forms import Form
+from app.i18n import LANGUAGE_NAMES
 from app.ingest.service import default_credit
 from app.media.timecode import valid_label
 from app.models import Tag, VideoText
@@ -206,3 +208,15 @@ def slugify(text):
     ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:80].rstrip("-")
+
+
+class CaptionForm(Form):
+    lang = SelectField(_l("Language"))
+    file = FileField(_l("WebVTT or SRT file"), validators=[FileRequired(_l("Choose a file."))])
+    allow_overlap = BooleanField(_l("Cues may overlap (two speakers at once)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lang.choices = [
+            (code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]
+        ]

@@ -19,7 +19,7 @@ from flask_babel import pgettext
 from app import storage
 from app.admin import service
 from app.admin.blueprint import bp
-from app.admin.forms import VideoForm, best_title, fill_form, save_form
+from app.admin.forms import CaptionForm, VideoForm, best_title, fill_form, save_form
 from app.alerts import tasks as alert_tasks
 from app.extensions import db
 from app.formatting import SIZE_UNITS, human_size
@@ -33,7 +33,7 @@ from app.media_messages import describe
 from app.models import Video
 
 
-def _video_or_404(video_id):
+def video_or_404(video_id):
     video = db.session.get(Video, video_id)
     if video is None:
         abort(404)
@@ -126,7 +126,7 @@ def upload():
 
 @bp.get("/videos/<id:video_id>/poster.jpg")
 def poster(video_id):
-    video = _video_or_404(video_id)
+    video = video_or_404(video_id)
     path = storage.absolute(video.poster_path) if video.poster_path else None
     if path is None or not path.exists():
         abort(404)
@@ -135,7 +135,7 @@ def poster(video_id):
 
 @bp.route("/videos/<id:video_id>", methods=["GET", "POST"])
 def edit(video_id):
-    video = _video_or_404(video_id)
+    video = video_or_404(video_id)
     form = VideoForm()
     if video.fps_num and video.fps_den:
         form.fps = video.fps_num / video.fps_den
@@ -165,6 +165,7 @@ def edit(video_id):
         form=form,
         status=video_status(video),
         action_form=Form(),
+        caption_form=CaptionForm(formdata=None),
         media=_media_summary(video),
         player=_player(video),
     ), status
@@ -215,7 +216,7 @@ def _back(video):
 @bp.post("/videos/<id:video_id>/publish")
 def publish(video_id):
     _check_action_form()
-    video = _video_or_404(video_id)
+    video = video_or_404(video_id)
     problem = service.publish_problem(video)
     if problem:
         flash(problem, "error")
@@ -229,7 +230,7 @@ def publish(video_id):
 @bp.post("/videos/<id:video_id>/unpublish")
 def unpublish(video_id):
     _check_action_form()
-    video = _video_or_404(video_id)
+    video = video_or_404(video_id)
     video.published = False
     db.session.commit()
     flash(_("The video is no longer published."), "success")
@@ -239,7 +240,7 @@ def unpublish(video_id):
 @bp.post("/videos/<id:video_id>/retry")
 def retry(video_id):
     _check_action_form()
-    video = _video_or_404(video_id)
+    video = video_or_404(video_id)
     if not service.can_retry(video):
         flash(_("Only a failed or stalled processing can be retried."), "error")
         return _back(video)
@@ -250,7 +251,7 @@ def retry(video_id):
 
 @bp.route("/videos/<id:video_id>/delete", methods=["GET", "POST"])
 def delete(video_id):
-    video = _video_or_404(video_id)
+    video = video_or_404(video_id)
     form = Form()
     if request.method == "POST":
         if not form.validate_on_submit():

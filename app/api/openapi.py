@@ -110,6 +110,18 @@ _SCHEMAS = {
             "seconds": {"type": ["number", "null"]},
         },
     },
+    "Caption": {
+        "type": "object",
+        "description": "WebVTT and SRT files of one language, timed from the first frame "
+        "(a clip's sidecar: from the clip's first frame).",
+        "properties": {
+            "lang": {"type": "string"},
+            "label": {"type": "string"},
+            "cues": {"type": "integer"},
+            "vtt_url": {"type": "string"},
+            "srt_url": {"type": "string"},
+        },
+    },
     "ShotLists": {
         "type": "object",
         "additionalProperties": {"type": "array", "items": {"$ref": "#/components/schemas/Shot"}},
@@ -149,6 +161,10 @@ _SCHEMAS = {
                         "items": {"$ref": "#/components/schemas/Download"},
                     },
                     "shots": {"$ref": "#/components/schemas/ShotLists"},
+                    "captions": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/Caption"},
+                    },
                 },
             },
         ]
@@ -211,6 +227,7 @@ _SCHEMAS = {
             "download_url": {"type": ["string", "null"]},
             "status_url": {"type": "string"},
             "error": {"type": ["string", "null"]},
+            "captions": {"type": "array", "items": {"$ref": "#/components/schemas/Caption"}},
         },
     },
 }

@@ -11,6 +11,7 @@ import os
 from flask import current_app
 
 from app import links
+from app.captions import present as captions_present
 from app.library import present as library_present
 from app.library.listing import Page
 
@@ -144,6 +145,7 @@ def detail(video, lang):
         "renditions": renditions(video),
         "downloads": downloads(video),
         "shots": shot_lists(video),
+        "captions": captions_present.for_api(video),
     }
 
 

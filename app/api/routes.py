@@ -18,6 +18,7 @@ from app.api import auth, openapi
 from app.api.auth import api_user, json_error
 from app.api.blueprint import bp
 from app.api.videos import not_found, refusal, visible
+from app.captions import present as captions_present
 from app.clips import present as clip_present
 from app.clips import service
 from app.clips.cache import file_of
@@ -40,6 +41,10 @@ def status_body(clip_request, user):
     body["status_url"] = links.external_url("api.clip_status", request_id=clip_request.id)
     if body["download_url"]:
         body["download_url"] = links.external_url("api.clip_download", request_id=clip_request.id)
+        clip = clip_request.clip
+        body["captions"] = captions_present.sidecars(
+            clip.video, clip.in_frame, clip.out_frame, build=links.external_url
+        )
     return body
 
 

@@ -44,7 +44,7 @@ def manifest_rows(entries, lang):
         rows.append(
             {
                 "file": entry.arcname,
-                "kind": item.rendition if item.kind == "rendition" else item.kind,
+                "kind": entry.kind or (item.rendition if item.kind == "rendition" else item.kind),
                 "video_id": video.id,
                 "title": texts.title if texts else "",
                 "tc_in": tc_in,

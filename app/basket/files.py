@@ -15,6 +15,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import storage
+from app.captions import present as captions_present
+from app.captions import service as captions
 from app.clips import cache as clip_cache
 from app.clips import present as clip_present
 from app.clips import service as clip_service
@@ -37,6 +39,7 @@ class Entry:
     path: object = None
     data: bytes | None = None
     log: dict = field(default_factory=dict)
+    kind: str | None = None  # what the manifest calls it, when not the item's kind
 
     @property
     def size(self) -> int:
@@ -145,15 +148,30 @@ def _unique(name, taken):
     return candidate
 
 
+def _caption_sidecars(item) -> list[Entry]:
+    """A clip's caption files, cut to its frames (as the clip editor offers them)."""
+    result = []
+    for caption in item.video.captions:
+        span = (item.in_frame, item.out_frame)
+        body = captions.as_vtt(captions.clip_cues(caption, *span)).encode("utf-8")
+        name = captions_present.file_name(caption, span, "vtt")
+        result.append(Entry(item, name, data=body, kind=f"captions-{caption.lang}"))
+    return result
+
+
 def entries(items) -> list[Entry]:
-    """The files of `items`, in order, with unique names. NotReady if one is missing;
-    stills not made yet are made here (a fraction of a second each)."""
+    """The files of `items`, in order, with unique names (a clip followed by its caption
+    sidecars). NotReady if one is missing; stills not made yet are made here (a fraction
+    of a second each)."""
     taken = {"manifest.csv", "manifest.json"}
     found = []
     for item in items:
-        entry = _MAKERS[item.kind](item)
-        entry.arcname = _unique(entry.arcname, taken)
-        found.append(entry)
+        made = [_MAKERS[item.kind](item)]
+        if item.kind == "clip":
+            made += _caption_sidecars(item)
+        for entry in made:
+            entry.arcname = _unique(entry.arcname, taken)
+            found.append(entry)
     return found
 
 

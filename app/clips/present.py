@@ -6,6 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
+from app.captions import present as captions_present
 from app.clips import service
 from app.clips.cache import clip_extension
 from app.clips.selection import clock_of
@@ -82,6 +83,8 @@ def status_dict(clip_request, staff=False):
         "download_url": url_for("clips.download", request_id=clip_request.id) if done else None,
         "status_url": url_for("clips.status", request_id=clip_request.id),
         "error": error_message(clip, staff=staff),
+        # The clip's caption sidecars, one per language, once it is cut.
+        "captions": captions_present.sidecars(video, clip.in_frame, clip.out_frame) if done else [],
     }
 
 

@@ -19,6 +19,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app import storage
+from app.captions.present import with_hits as caption_hits
 from app.clips.present import editor_state
 from app.extensions import db
 from app.http.sendfile import send_media
@@ -28,6 +29,7 @@ from app.library.blueprint import bp
 from app.library.download_log import log_callback
 from app.library.listing import filter_choices, list_videos, load_videos, parse_filters
 from app.library.names import download_name
+from app.library.search import terms
 from app.security.redirects import safe_next
 
 
@@ -65,7 +67,7 @@ def _listing(template, home=False):
                 "library/_library_body.html",
                 filters=filters,
                 page=page,
-                cards=_cards(page.items, lang) if page else [],
+                cards=_result_cards(page.items, filters, lang) if page else [],
                 tags=tags,
                 locations=locations,
                 lang=lang,
@@ -75,6 +77,12 @@ def _listing(template, home=False):
         if key is not None:
             page_cache.put_listing(key, body)
     return render_template(template, filters=filters, body=body, home=home), status
+
+
+def _result_cards(ids, filters, lang):
+    """The cards of a page of results; a search's also say where captions hold its words."""
+    cards = _cards(ids, lang)
+    return caption_hits(cards, ids, terms(filters.q), lang) if filters.q else cards
 
 
 def _cards(ids, lang):

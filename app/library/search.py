@@ -5,7 +5,7 @@ Each database gets the best it offers, built by ``db.create_all()`` through DDL 
 on the ``video_texts`` table (the migration must carry the same DDL, see docs/library.md):
 
 * **SQLite**: an external-content FTS5 table ``video_texts_fts`` (title, summary, story,
-  shot list) with the ``porter unicode61 remove_diacritics 2`` tokenizer, kept in sync
+  shot list, caption words) with the ``porter unicode61 remove_diacritics 2`` tokenizer, kept in sync
   by three triggers on ``video_texts``. Each word of the query matches its stem or any
   word it begins (``"word" OR "word"*``), which covers French plurals and inflections
   the Porter stemmer misses. Relevance: ``bm25`` with the title weighted highest; texts
@@ -13,7 +13,7 @@ on the ``video_texts`` table (the migration must carry the same DDL, see docs/li
   prefix, and texts in the reader's language before the other language's.
 * **PostgreSQL**: a stored generated column ``video_texts.search_vector`` holding
   ``to_tsvector('french', …) || to_tsvector('english', …)`` of the unaccented texts
-  (title weighted A, summary B, story and shot list C), with a GIN index. The query is
+  (title weighted A, summary B, story and shot list C, caption words D), with a GIN index. The query is
   built from the parsed query (app/library/query.py: phrases, OR, exclusions) with
   ``phraseto_tsquery`` in both configurations (OR-ed), so each language's stemming
   applies; texts in the reader's language rank first. Accents: the ``unaccent`` extension when it can be created (it needs
@@ -54,9 +54,9 @@ LANGUAGE_BONUS = 100.0
 # ------------------------------------------------------------------ SQLite: FTS5
 
 FTS_TABLE = "video_texts_fts"
-_FTS_COLUMNS = "title, summary, story, shot_list"
-_NEW = "new.title, new.summary, new.story, new.shot_list"
-_OLD = "old.title, old.summary, old.story, old.shot_list"
+_FTS_COLUMNS = "title, summary, story, shot_list, captions"
+_NEW = "new.title, new.summary, new.story, new.shot_list, new.captions"
+_OLD = "old.title, old.summary, old.story, old.shot_list, old.captions"
 
 SQLITE_DDL = [
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
@@ -122,7 +122,9 @@ $$""",
     setweight(to_tsvector('french'::regconfig,
       rushes_unaccent(coalesce(story, '') || ' ' || coalesce(shot_list, ''))), 'C') ||
     setweight(to_tsvector('english'::regconfig,
-      rushes_unaccent(coalesce(story, '') || ' ' || coalesce(shot_list, ''))), 'C')
+      rushes_unaccent(coalesce(story, '') || ' ' || coalesce(shot_list, ''))), 'C') ||
+    setweight(to_tsvector('french'::regconfig, rushes_unaccent(coalesce(captions, ''))), 'D') ||
+    setweight(to_tsvector('english'::regconfig, rushes_unaccent(coalesce(captions, ''))), 'D')
   ) STORED""",
     # Inline (compressed) rather than in the TOAST table: ranking reads the vector of
     # every match, and fetching it out of line doubled the time of a frequent word.
@@ -237,7 +239,7 @@ def _language_bonus(lang):
 def _fts_scores(fts_query, bonus):
     fts = table(FTS_TABLE, column("rowid"))
     # bm25() is only allowed in a plain full-text query: score first, join outside.
-    bm25 = literal_column(f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 1.0)")
+    bm25 = literal_column(f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 1.0, 0.5)")
     return (
         select(fts.c.rowid.label("text_id"), (literal(bonus) - bm25).label("score"))
         .select_from(fts)

@@ -3,6 +3,7 @@
 from app.models.alerts import AlertItem, SavedSearch
 from app.models.api import ApiToken
 from app.models.baskets import Basket, BasketItem
+from app.models.captions import Caption
 from app.models.clips import Clip, ClipRequest
 from app.models.downloads import Download
 from app.models.newsletter import Subscriber
@@ -15,6 +16,7 @@ __all__ = [
     "ApiToken",
     "Basket",
     "BasketItem",
+    "Caption",
     "Clip",
     "ClipRequest",
     "Download",

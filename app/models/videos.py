@@ -65,6 +65,13 @@ class Video(db.Model):
         "Rendition", back_populates="video", cascade="all, delete-orphan", lazy="selectin"
     )
     tags = db.relationship("Tag", secondary=video_tags, lazy="selectin", back_populates="videos")
+    captions = db.relationship(
+        "Caption",
+        back_populates="video",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Caption.lang",
+    )
 
     def text(self, lang):
         """The texts in `lang`, else in any other language that has a title."""
@@ -111,6 +118,9 @@ class VideoText(db.Model):
     shot_list = db.Column(
         db.Text, nullable=False, default=""
     )  # one shot per line: "TC description"
+    # The words of this language's captions (app/captions/service.py keeps them), searched
+    # with the rest of the texts.
+    captions = db.Column(db.Text, nullable=False, default="", server_default="")
 
     video = db.relationship("Video", back_populates="texts")
 

@@ -80,6 +80,35 @@
       link.removeAttribute("download");
       link.hidden = true;
     }
+    renderCaptions(field(item, "captions"), done ? s.captions || [] : []);
+  }
+
+  /* "Captions of the clip: Français (.vtt, .srt) · English (.vtt, .srt)" */
+  function renderCaptions(box, captions) {
+    if (!box) return;
+    var key = JSON.stringify(captions);
+    if (box.dataset.shown === key) return; // polled: rebuild only on a change
+    box.dataset.shown = key;
+    var files = box.querySelector("[data-captions-files]");
+    files.textContent = "";
+    captions.forEach(function (c, i) {
+      if (i) files.appendChild(document.createTextNode(" · "));
+      var name = document.createElement("span");
+      name.lang = c.lang;
+      name.textContent = c.label;
+      files.appendChild(name);
+      files.appendChild(document.createTextNode(" ("));
+      [["vtt_url", ".vtt"], ["srt_url", ".srt"]].forEach(function (kind, k) {
+        if (k) files.appendChild(document.createTextNode(", "));
+        var a = document.createElement("a");
+        a.href = c[kind[0]];
+        a.setAttribute("download", "");
+        a.textContent = kind[1];
+        files.appendChild(a);
+      });
+      files.appendChild(document.createTextNode(")"));
+    });
+    box.hidden = captions.length === 0;
   }
 
   function itemFor(id) {

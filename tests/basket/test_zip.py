@@ -9,8 +9,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from app.captions import service as captions
 from app.extensions import db
-from app.models import Clip, Download, Rendition
+from app.models import Clip, ClipRequest, Download, Rendition
 from tests.clips.conftest import count_frames, sign_in
 from tests.media.test_still import decoded_rgb, psnr, reference
 
@@ -136,3 +137,40 @@ def test_over_the_size_limit_there_is_no_zip(app, client, make_video, logged_in,
     add(video, kind="master")
     app.config["BASKET_MAX_BYTES"] = 10
     assert client.get("/basket/download.zip").status_code == 413
+
+
+def test_a_clip_in_the_basket_brings_its_caption_sidecars(
+    app, client, make_video, logged_in, add, post
+):
+    storm = make_video(slug="harbour-storm")
+    # One cue per 10 frames of the 25 fps master, naming them.
+    srt = "".join(
+        f"{n + 1}\n00:00:0{n * 4 // 10},{n * 400 % 1000:03d} --> "
+        f"00:00:0{(n + 1) * 4 // 10},{(n + 1) * 400 % 1000:03d}\nframes {n * 10}-{n * 10 + 9}\n\n"
+        for n in range(7)
+    )
+    captions.attach(storm, "fr", srt.encode())
+    assert add(storm, kind="clip", in_frame="10", out_frame="35").status_code == 302
+    post("/basket/prepare")
+    state = client.get("/basket/status").get_json()
+    assert state["ready"]
+    response = client.get("/basket/download.zip")
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    response.close()
+    clip_name, sidecar_name = archive.namelist()[:2]
+    assert sidecar_name == clip_name.rsplit(".", 1)[0] + "_captions-fr.vtt"
+    sidecar = archive.read(sidecar_name).decode("utf-8")
+    assert sidecar.startswith(
+        "WEBVTT\n\n00:00:00.000 --> 00:00:00.400\nframes 10-19\n\n"
+        "00:00:00.400 --> 00:00:00.800\nframes 20-29\n\n"
+        "00:00:00.800 --> 00:00:01.000\nframes 30-39\n\n"
+    )
+    manifest = json.loads(archive.read("manifest.json"))["files"]
+    assert [m["kind"] for m in manifest] == ["clip", "captions-fr"]
+
+    # The clip editor's status offers the same sidecar next to the clip's download.
+    clip_request = db.session.execute(db.select(ClipRequest)).scalar_one()
+    status = client.get(f"/clips/{clip_request.id}").get_json()
+    assert status["captions"][0]["lang"] == "fr"
+    assert status["captions"][0]["vtt_url"].endswith("in_frame=10&out_frame=35")
+    assert client.get(status["captions"][0]["vtt_url"]).data.decode() == sidecar
