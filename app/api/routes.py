@@ -143,11 +143,8 @@ def clip_download(request_id):
     log = log_callback(
         user_id=user.id,
         video_id=clip.video_id,
-        rendition="clip",
         client_address=request.remote_addr,
-        clip_id=clip.id,
-        in_frame=clip.in_frame,
-        out_frame=clip.out_frame,
+        **clip_present.log_fields(clip),
     )
     try:
         return send_media(path, clip_present.file_name(clip), log_download=log)

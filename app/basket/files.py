@@ -103,13 +103,7 @@ def _clip_file(item):
     if path is None:
         raise NotReady(item.id)
     clip_service.touch(clip)
-    log = {
-        "rendition": "clip",
-        "clip_id": clip.id,
-        "in_frame": clip.in_frame,
-        "out_frame": clip.out_frame,
-    }
-    return Entry(item, clip_present.file_name(clip), path=path, log=log)
+    return Entry(item, clip_present.file_name(clip), path=path, log=clip_present.log_fields(clip))
 
 
 def _still_file(item):

@@ -59,6 +59,16 @@ def file_name(clip):
     )
 
 
+def log_fields(clip) -> dict:
+    """What the download log writes of a clip (alone, through the API or in a basket)."""
+    return {
+        "rendition": "clip",
+        "clip_id": clip.id,
+        "in_frame": clip.in_frame,
+        "out_frame": clip.out_frame,
+    }
+
+
 def status_dict(clip_request, staff=False):
     clip = clip_request.clip
     video = clip.video

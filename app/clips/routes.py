@@ -145,11 +145,8 @@ def download(request_id):
     log = log_callback(
         user_id=current_user.id,
         video_id=clip.video_id,
-        rendition="clip",
         client_address=request.remote_addr,
-        clip_id=clip.id,
-        in_frame=clip.in_frame,
-        out_frame=clip.out_frame,
+        **present.log_fields(clip),
     )
     try:
         return send_media(path, present.file_name(clip), log_download=log)
