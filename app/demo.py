@@ -1,10 +1,11 @@
 """Demo content for `flask rushes demo` (and `make run`): a staff account and four
 published videos with texts in French and English.
 
-The masters are generated with PyAV (no system ffmpeg): moving stripes and a
-bouncing box over a tinted background, with a 1 kHz line-up tone. One carries a start
-timecode (10:00:00:00), one is 1080i25 (x264 interlaced, top field first). They are
-ingested synchronously through the normal ingest path, so the site is ready at once.
+The masters are generated with PyAV (app/demo_master.py, no system ffmpeg). One
+carries a start timecode (10:00:00:00) and two audio streams (international sound, a
+French voice-over, named so on its technical sheet), one is 1080i25 (x264 interlaced,
+top field first). They are ingested synchronously through the normal ingest path, so
+the site is ready at once.
 
 Idempotent: the staff account is created once (its password is kept in
 instance/demo-credentials.txt, mode 600, and printed each run); a demo video is
@@ -12,26 +13,23 @@ recognised by its original file name and made only when missing (or re-ingested 
 previous run left it failed).
 """
 
-import array
-import math
 import os
 import secrets
 import string
 import tempfile
 from datetime import date
-from fractions import Fraction
 from pathlib import Path
 
-import av
 from flask import current_app
 
 from app import storage
 from app.admin.forms import slugify
 from app.admin.service import publish
 from app.clock import utcnow
+from app.demo_master import generate_master
 from app.extensions import db
 from app.ingest.service import place_master, run_ingest
-from app.models import Tag, User, Video, VideoText
+from app.models import AudioLabel, Tag, User, Video, VideoText
 from app.security.passwords import hash_password, policy_errors, verify_password
 
 STAFF_EMAIL = "staff@rushes.local"
@@ -60,6 +58,12 @@ DEMOS = [
         "seconds": 15,
         "tint": (150, 116),
         "timecode": "10:00:00:00",
+        # international sound (1 kHz) and a French voice-over (500 Hz)
+        "tones": (1000, 500),
+        "audio_labels": {
+            "1": {"fr": "Son international", "en": "International sound"},
+            "2": {"fr": "Voix off (français)", "en": "French voice-over"},
+        },
         "recorded_on": date(2026, 3, 12),
         "location": "Bruxelles, Belgique",
         "tags": ["défense", "Europe", "politique"],
@@ -252,94 +256,6 @@ def ensure_staff():
 # ---------------------------------------------------------------- masters, with PyAV
 
 
-def _plane_bytes(rows, line_size, width):
-    if line_size == width:
-        return b"".join(rows)
-    pad = b"\x00" * (line_size - width)
-    return b"".join(row + pad for row in rows)
-
-
-def generate_master(
-    path, size=(1280, 720), seconds=20, fps=25, tint=(128, 128), timecode=None, interlaced=False
-):
-    """Write an H.264/AAC MP4 test master with moving patterns and a 1 kHz tone."""
-    width, height = size
-    frames = int(seconds * fps)
-    tmp = Path(path).with_name(f".{Path(path).name}.partial")
-    container = av.open(str(tmp), mode="w", format="mp4")
-    if timecode:
-        container.metadata["timecode"] = timecode
-    video = container.add_stream("libx264", rate=fps)
-    video.width, video.height = width, height
-    video.pix_fmt = "yuv420p"
-    params = f"keyint={fps * 2}:min-keyint={fps}:scenecut=0"
-    if interlaced:
-        params += ":interlaced=1:tff=1"
-    video.options = {"preset": "ultrafast", "crf": "18", "x264-params": params}
-    audio = container.add_stream("aac", rate=48000, layout="stereo")
-    audio.bit_rate = 192000
-
-    # A gradient wider than the picture: slicing it at a moving offset animates it.
-    period = 256
-    ramp = bytes(16 + abs(i - 128) * 219 // 128 for i in range(period))
-    base = ramp * (width // period + 3)
-    box_w, box_h = width // 6, height // 6
-    box = bytes([235]) * box_w
-    u_plane_value, v_plane_value = tint
-
-    for index in range(frames):
-        frame = av.VideoFrame(width, height, "yuv420p")
-        shift = (index * 6) % period
-        rows = []
-        bx = int((width - box_w) * (0.5 + 0.5 * math.sin(index / 17)))
-        by = int((height - box_h) * (0.5 + 0.5 * math.cos(index / 23)))
-        for y in range(height):
-            start = (shift + y // 2) % period
-            row = base[start : start + width]
-            if by <= y < by + box_h:
-                row = row[:bx] + box + row[bx + box_w :]
-            rows.append(row)
-        y_plane, u_plane, v_plane = frame.planes
-        y_plane.update(_plane_bytes(rows, y_plane.line_size, width))
-        cw, ch = width // 2, height // 2
-        u_row = bytes([u_plane_value]) * cw
-        v_row = bytes([(v_plane_value + index) % 256 if index % 50 < 2 else v_plane_value]) * cw
-        u_plane.update(_plane_bytes([u_row] * ch, u_plane.line_size, cw))
-        v_plane.update(_plane_bytes([v_row] * ch, v_plane.line_size, cw))
-        frame.pts = index
-        frame.time_base = Fraction(1, fps)
-        for packet in video.encode(frame):
-            container.mux(packet)
-    for packet in video.encode():
-        container.mux(packet)
-
-    # 1 kHz line-up tone at -18 dBFS, planar float stereo, 1024-sample frames.
-    amplitude = 10 ** (-18 / 20)
-    cycle = array.array("f", (amplitude * math.sin(2 * math.pi * i / 48) for i in range(48)))
-    total = int(seconds * 48000)
-    chunk = 1024
-    block = array.array("f", cycle * (chunk // 48 + 2))
-    pts = 0
-    while pts < total:
-        n = min(chunk, total - pts)
-        offset = pts % 48
-        samples = block[offset : offset + n].tobytes()
-        frame = av.AudioFrame(format="fltp", layout="stereo", samples=n)
-        for plane in frame.planes:
-            plane.update(samples + b"\x00" * (plane.buffer_size - len(samples)))
-        frame.sample_rate = 48000
-        frame.pts = pts
-        frame.time_base = Fraction(1, 48000)
-        for packet in audio.encode(frame):
-            container.mux(packet)
-        pts += n
-    for packet in audio.encode():
-        container.mux(packet)
-    container.close()
-    os.replace(tmp, path)
-    return Path(path)
-
-
 # ---------------------------------------------------------------- the demo itself
 
 
@@ -365,6 +281,11 @@ def _describe(video, spec):
         tags.append(tag or Tag(name=name))
     video.tags = tags
     video.slug = slugify(spec["texts"]["fr"]["title"])
+    video.audio_labels = [
+        AudioLabel(track=track, lang=lang, label=label)
+        for track, labels in spec.get("audio_labels", {}).items()
+        for lang, label in labels.items()
+    ]
 
 
 def run_demo(echo=print, progress=None):
@@ -396,6 +317,7 @@ def run_demo(echo=print, progress=None):
                     tint=spec["tint"],
                     timecode=spec.get("timecode"),
                     interlaced=spec.get("interlaced", False),
+                    tones=spec.get("tones", (1000,)),
                 )
                 place_master(video, master)
             created += 1

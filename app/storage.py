@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from flask import current_app
 
+_AUDIO_RE = re.compile(r"[0-9c_-]{1,200}")
 _EXT_RE = re.compile(r"^[a-z0-9]{1,8}$")
 
 CLIPS_DIR = "clips"
@@ -119,13 +120,19 @@ def clips_dir(video_id):
     return safe_join(media_root(), CLIPS_DIR, str(int(video_id)))
 
 
-def clip_path(video_id, in_frame, out_frame, ext):
-    """MEDIA_ROOT/clips/<video id>/<video id>-<in>-<out>.<ext> (`ext` with or without its dot)."""
+def clip_path(video_id, in_frame, out_frame, ext, audio=""):
+    """MEDIA_ROOT/clips/<video id>/<video id>-<in>-<out>[-a<audio>].<ext> (`ext` with or
+    without its dot; `audio` a canonical choice of tracks, "1:1-2,2" written 1c1-2_2)."""
     ext = str(ext or "").lower().lstrip(".")
     if not _EXT_RE.match(ext):
         raise UnsafePath(f"unsafe clip extension: {ext!r}")
-    name = f"{int(video_id)}-{int(in_frame)}-{int(out_frame)}.{ext}"
-    return safe_join(clips_dir(video_id), name)
+    name = f"{int(video_id)}-{int(in_frame)}-{int(out_frame)}"
+    if audio:
+        tracks = str(audio).replace(":", "c").replace(",", "_")
+        if not _AUDIO_RE.fullmatch(tracks):
+            raise UnsafePath(f"unsafe audio choice: {audio!r}")
+        name += f"-a{tracks}"
+    return safe_join(clips_dir(video_id), f"{name}.{ext}")
 
 
 def clip_work_dir():

@@ -140,8 +140,10 @@ class Server:
         self.process.wait(30)
 
 
-def load(port, paths, seconds, concurrency):
-    """Requests per second and latencies (ms) of GETs over `paths`, round robin."""
+def load(port, paths, seconds, concurrency, headers=None, expect=200):
+    """Requests per second and latencies (ms) of GETs over `paths`, round robin, with
+    `headers` (besides Accept-Language: fr); an answer other than `expect` is an error."""
+    sent = {"Accept-Language": "fr", **(headers or {})}
     latencies, errors = [], []
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
@@ -154,11 +156,11 @@ def load(port, paths, seconds, concurrency):
             start = time.perf_counter()
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                conn.request("GET", path, headers={"Accept-Language": "fr"})
+                conn.request("GET", path, headers=sent)
                 response = conn.getresponse()
                 response.read()
                 conn.close()
-                if response.status != 200:
+                if response.status != expect:
                     errors.append((path, response.status))
                     continue
             except OSError as exc:

@@ -61,6 +61,9 @@ prores            ProRes 422 HQ (prores_ks profile 3), 384x216p25, 2 s (50 frame
                   intra-only, MOV, PCM s24le 8 channels 48 kHz, timecode 10:00:00:00.
 dnxhr             DNxHR SQ (dnxhd encoder, profile dnxhr_sq), 384x216p25, 2 s,
                   intra-only, MOV, PCM s16le stereo, timecode 10:00:00:00.
+two_stereo        H.264 High, 384x216p25, 2 s, closed GOP 25, MOV, *two* PCM s24le stereo
+                  streams 48 kHz (international sound 440/660 Hz, a French voice-over
+                  880/1100 Hz, tagged ``fra``), timecode 10:00:00:00.
 not_video         A text file named ``.mp4``: not a media file at all.
 truncated         The first 40 % of an ``h264_closed`` MP4 (``moov`` at the end is
                   missing): unreadable.
@@ -462,6 +465,37 @@ KINDS: dict[str, dict] = {
         "audio": "pcm_s16le 2ch",
         "timecode": "10:00:00:00",
         "intra": True,
+    },
+    "two_stereo": {
+        "file": "two_stereo.mov",
+        "inputs": _video("384x216", "25", 2)
+        + ["-f", "lavfi", "-i", "aevalsrc=0.25*sin(2*PI*440*t)|0.25*sin(2*PI*660*t):s=48000:d=2"]
+        + ["-f", "lavfi", "-i", "aevalsrc=0.25*sin(2*PI*880*t)|0.25*sin(2*PI*1100*t):s=48000:d=2"],
+        "maps": ["-map", "0:v", "-map", "1:a", "-map", "2:a"],
+        "args": [
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-preset",
+            "fast",
+            "-crf",
+            "18",
+            "-x264-params",
+            _X264_CLOSED,
+            "-c:a",
+            "pcm_s24le",
+            "-metadata:s:a:1",
+            "language=fra",
+            "-timecode",
+            "10:00:00:00",
+        ],
+        "codec": "h264",
+        "gop": "closed 25",
+        "fps": "25",
+        "audio": "2 x pcm_s24le 2ch",
+        "timecode": "10:00:00:00",
+        "intra": False,
     },
     "not_video": {"file": "not_video.mp4", "codec": None, "intra": None},
     "truncated": {"file": "truncated.mp4", "codec": None, "intra": None},

@@ -21,6 +21,7 @@ from app.admin import service
 from app.admin.blueprint import bp
 from app.admin.forms import CaptionForm, VideoForm, best_title, fill_form, save_form
 from app.alerts import tasks as alert_tasks
+from app.audio import tracks as audio_tracks
 from app.extensions import db
 from app.formatting import SIZE_UNITS, human_size
 from app.forms import Form
@@ -28,7 +29,6 @@ from app.http.converters import id_list_arg
 from app.i18n import current_language
 from app.ingest import service as ingest_service
 from app.ingest import tasks
-from app.media.info import MediaInfo
 from app.media_messages import describe
 from app.models import Video
 
@@ -166,6 +166,8 @@ def edit(video_id):
         status=video_status(video),
         action_form=Form(),
         caption_form=CaptionForm(formdata=None),
+        audio_tracks=audio_tracks.shown(video),
+        audio_labels=audio_tracks.labels_of(video),
         media=_media_summary(video),
         player=_player(video),
     ), status
@@ -189,15 +191,12 @@ def _player(video):
 
 def _media_summary(video):
     """ "H.264 High 1280×720p25 · QuickTime / MOV · 2 audio streams" for the edit page."""
-    if not video.media_info:
-        return ""
-    try:
-        info = MediaInfo.from_dict(video.media_info)
+    info = video.probe_info()
+    if info is not None:
         return f"{info.summary()} · {info.container_name}"
-    except Exception:  # an older or partial technical sheet: show what we can
-        if video.width and video.height:
-            return f"{video.width}×{video.height}"
-        return ""
+    if video.media_info and video.width and video.height:
+        return f"{video.width}×{video.height}"
+    return ""
 
 
 def _check_action_form():

@@ -122,6 +122,22 @@ _SCHEMAS = {
             "srt_url": {"type": "string"},
         },
     },
+    "AudioTrack": {
+        "type": "object",
+        "description": "An audio stream of the master, or a channel pair of a PCM stream of "
+        "more than two channels: what a clip request's `audio` names by `key`.",
+        "required": ["key", "stream", "channels"],
+        "properties": {
+            "key": {"type": "string", "examples": ["2", "1:3-4"]},
+            "stream": {"type": "integer", "description": "audio stream number, from 1"},
+            "channels": {"type": "array", "items": {"type": "integer"}},
+            "codec": {"type": "string"},
+            "sample_rate": {"type": ["integer", "null"]},
+            "layout": {"type": ["string", "null"]},
+            "language": {"type": ["string", "null"]},
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    },
     "ShotLists": {
         "type": "object",
         "additionalProperties": {"type": "array", "items": {"$ref": "#/components/schemas/Shot"}},
@@ -165,6 +181,10 @@ _SCHEMAS = {
                         "type": "array",
                         "items": {"$ref": "#/components/schemas/Caption"},
                     },
+                    "audio_tracks": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/AudioTrack"},
+                    },
                 },
             },
         ]
@@ -189,7 +209,12 @@ _SCHEMAS = {
         },
     },
     "ClipSelection": {
-        "description": "Master timecodes (out exclusive) or master frame numbers.",
+        "description": "Master timecodes (out exclusive) or master frame numbers; `audio`, "
+        "the keys of the audio tracks the clip carries (every track when absent).",
+        "type": "object",
+        "properties": {
+            "audio": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        },
         "oneOf": [
             {
                 "type": "object",
@@ -228,6 +253,16 @@ _SCHEMAS = {
             "status_url": {"type": "string"},
             "error": {"type": ["string", "null"]},
             "captions": {"type": "array", "items": {"$ref": "#/components/schemas/Caption"}},
+            "audio": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "the keys of the audio tracks the clip carries",
+            },
+            "audio_names": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "their names, when the clip carries only some tracks",
+            },
         },
     },
 }

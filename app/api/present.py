@@ -11,6 +11,7 @@ import os
 from flask import current_app
 
 from app import links
+from app.audio import tracks as audio_tracks
 from app.captions import present as captions_present
 from app.library import present as library_present
 from app.library.listing import Page
@@ -146,6 +147,7 @@ def detail(video, lang):
         "downloads": downloads(video),
         "shots": shot_lists(video),
         "captions": captions_present.for_api(video),
+        "audio_tracks": audio_tracks.for_api(video),
     }
 
 

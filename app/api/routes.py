@@ -1,7 +1,8 @@
 """The API's clips (the contract of the site's clip API, app/clips/routes.py), the
 OpenAPI document, and the blueprint's token check and JSON errors.
 
-    POST /api/v1/videos/<id>/clips   JSON {"in", "out"} or {"in_frame", "out_frame"}; 202
+    POST /api/v1/videos/<id>/clips   JSON {"in", "out"} or {"in_frame", "out_frame"},
+                                     and "audio": the tracks to carry (all if absent); 202
     GET  /api/v1/clips/<id>          status, as the site's /clips/<id>
     GET  /api/v1/clips/<id>/download the file, logged with in/out
     GET  /api/v1/openapi.json        the OpenAPI 3.1 document (public)
@@ -9,7 +10,7 @@ OpenAPI document, and the blueprint's token check and JSON errors.
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -22,7 +23,7 @@ from app.captions import present as captions_present
 from app.clips import present as clip_present
 from app.clips import service
 from app.clips.cache import file_of
-from app.clips.selection import SelectionError, UnknownRate, parse_selection
+from app.clips.selection import SelectionError, UnknownRate, parse_clip_request
 from app.clips.tasks import cut_clip
 from app.extensions import csrf, limiter
 from app.http.sendfile import send_media
@@ -48,25 +49,13 @@ def status_body(clip_request, user):
     return body
 
 
-def _too_many_pending(user, video, in_frame, out_frame):
-    limit = int(current_app.config["CLIP_MAX_PENDING_PER_USER"])
-    if policy.is_staff(user) or service.is_cached_or_pending(video, in_frame, out_frame):
-        return None
-    if service.pending_count(user) < limit:
-        return None
-    return json_error(
-        429,
-        _("You already have %(num)d clips being cut. Please wait until they are ready.", num=limit),
-    )
-
-
 def _selection(video):
-    """(in_frame, out_frame) or an error answer."""
+    """(in_frame, out_frame, audio) or an error answer."""
     data = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(data, dict):
         return None, json_error(400, _("The request could not be understood."))
     try:
-        return parse_selection(video, data), None
+        return parse_clip_request(video, data), None
     except UnknownRate as exc:
         return None, json_error(409, str(exc))
     except SelectionError as exc:
@@ -87,9 +76,9 @@ def create_clip(video_id):
     points, error = _selection(video)
     if error is not None:
         return error
-    crowded = _too_many_pending(user, video, *points)
-    if crowded is not None:
-        return crowded
+    limit = service.pending_limit_reached(user, video, *points)
+    if limit:
+        return json_error(429, clip_present.pending_limit_message(limit))
     clip_request, needs_cut = service.request_clip(video, user, *points)
     if needs_cut:
         cut_clip(clip_request.clip_id)

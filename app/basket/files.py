@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app import storage
 from app.captions import present as captions_present
@@ -20,7 +19,6 @@ from app.captions import service as captions
 from app.clips import cache as clip_cache
 from app.clips import present as clip_present
 from app.clips import service as clip_service
-from app.extensions import db
 from app.library import present as library_present
 from app.library.names import download_name
 from app.models import Clip
@@ -47,11 +45,7 @@ class Entry:
 
 
 def find_clip(item) -> Clip | None:
-    return db.session.execute(
-        select(Clip).filter_by(
-            video_id=item.video_id, in_frame=item.in_frame, out_frame=item.out_frame
-        )
-    ).scalar_one_or_none()
+    return clip_service.find_clip(item.video_id, item.in_frame, item.out_frame, item.audio)
 
 
 def clip_progress(item) -> tuple[str, float]:
@@ -72,7 +66,7 @@ def request_clips(items, user) -> list[int]:
     for item in items:
         if item.kind == "clip" and clip_progress(item)[0] != "done":
             clip_request, needs_cut = clip_service.request_clip(
-                item.video, user, item.in_frame, item.out_frame
+                item.video, user, item.in_frame, item.out_frame, item.audio
             )
             if needs_cut:
                 to_cut.append(clip_request.clip_id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 
+from app.audio import tracks as audio_tracks
 from app.basket import files, sizes
 from app.formatting import human_duration
 from app.i18n import current_language
@@ -54,6 +55,8 @@ def _kind(item):
         return f"{label} ({item.still_format.upper()})"
     if item.kind == "script":
         return f"{label} ({item.lang.upper()})"
+    if item.kind == "clip" and item.audio:
+        return f"{label} ({', '.join(audio_tracks.choice_names(item.video, item.audio))})"
     return label
 
 

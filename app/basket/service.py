@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.basket import sizes
-from app.clips.selection import SelectionError, parse_selection
+from app.clips.selection import SelectionError, parse_clip_request, parse_selection
 from app.extensions import db
 from app.formatting import human_size
 from app.i18n import supported
@@ -77,8 +77,10 @@ def size_problem(items) -> str | None:
     return too_big_message() if sizes.total(items) > _max_bytes() else None
 
 
-def _clip_range(video, data):
+def _clip_range(video, data, with_audio=False):
     try:
+        if with_audio:
+            return parse_clip_request(video, data)
         return parse_selection(video, data)
     except SelectionError as exc:
         raise BasketError(str(exc)) from None
@@ -104,7 +106,7 @@ def _build_item(video, data) -> BasketItem:
             raise BasketError(_("This file cannot be downloaded yet."))
         item.rendition = name
     elif kind == "clip":
-        item.in_frame, item.out_frame = _clip_range(video, data)
+        item.in_frame, item.out_frame, item.audio = _clip_range(video, data, with_audio=True)
     elif kind == "still":
         item.frame = _whole(data.get("frame"))
         item.still_format = str(data.get("format", "")).strip()
@@ -121,7 +123,17 @@ def _build_item(video, data) -> BasketItem:
     return item
 
 
-_SAME = ("kind", "video_id", "rendition", "in_frame", "out_frame", "frame", "still_format", "lang")
+_SAME = (
+    "kind",
+    "video_id",
+    "rendition",
+    "in_frame",
+    "out_frame",
+    "audio",
+    "frame",
+    "still_format",
+    "lang",
+)
 
 
 def _already_in(basket, item) -> bool:
@@ -217,6 +229,7 @@ def take(user, shared, can_see) -> int:
             rendition=i.rendition,
             in_frame=i.in_frame,
             out_frame=i.out_frame,
+            audio=i.audio,
             frame=i.frame,
             still_format=i.still_format,
             lang=i.lang,

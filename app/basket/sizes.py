@@ -8,18 +8,13 @@ master's picture size (PNG: about half the raw RGB; JPEG at quality 95: about a 
 
 from __future__ import annotations
 
-from app.extensions import db
-from app.models import Clip
+from app.clips import service as clip_service
 
 SCRIPT_BYTES = 8 * 1024
 
 
 def _clip_file(item):
-    clip = db.session.execute(
-        db.select(Clip).filter_by(
-            video_id=item.video_id, in_frame=item.in_frame, out_frame=item.out_frame
-        )
-    ).scalar_one_or_none()
+    clip = clip_service.find_clip(item.video_id, item.in_frame, item.out_frame, item.audio)
     return clip if clip is not None and clip.status == "done" and clip.size else None
 
 

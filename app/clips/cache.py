@@ -33,7 +33,7 @@ def clip_extension(video) -> str:
 
 
 def final_path(clip, ext):
-    return storage.clip_path(clip.video_id, clip.in_frame, clip.out_frame, ext)
+    return storage.clip_path(clip.video_id, clip.in_frame, clip.out_frame, ext, clip.audio)
 
 
 def work_path(clip_id, token, ext):

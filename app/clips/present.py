@@ -6,6 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
+from app.audio import tracks as audio_tracks
 from app.captions import present as captions_present
 from app.clips import service
 from app.clips.cache import clip_extension
@@ -27,6 +28,12 @@ def state_label(status):
         "done": pgettext("clip status", "Ready"),
         "failed": pgettext("clip status", "Failed"),
     }.get(status, status)
+
+
+def pending_limit_message(limit):
+    return _(
+        "You already have %(num)d clips being cut. Please wait until they are ready.", num=limit
+    )
 
 
 def error_message(clip, staff=False):
@@ -56,6 +63,7 @@ def file_name(clip):
         ext=ext,
         in_tc=clock.timecode(clip.in_frame),
         out_tc=clock.timecode(clip.out_frame - 1),
+        audio=clip.audio,
     )
 
 
@@ -67,6 +75,13 @@ def log_fields(clip) -> dict:
         "in_frame": clip.in_frame,
         "out_frame": clip.out_frame,
     }
+
+
+def audio_keys(clip) -> list[str]:
+    """The keys of the tracks the clip carries: those chosen, else every track."""
+    if clip.audio:
+        return clip.audio.split(",")
+    return [t.key for t in audio_tracks.available(clip.video)]
 
 
 def status_dict(clip_request, staff=False):
@@ -83,6 +98,9 @@ def status_dict(clip_request, staff=False):
         "frames": clip.frames,
         "in_frame": clip.in_frame,
         "out_frame": clip.out_frame,
+        # the audio tracks it carries (app/audio/tracks.py), and their names
+        "audio": audio_keys(clip),
+        "audio_names": audio_tracks.choice_names(video, clip.audio),
         "tc_in": clock.timecode(clip.in_frame),
         "tc_out": clock.timecode(clip.out_frame),
         "duration": round(float(clip.frames / clock.rate), 3),
@@ -117,4 +135,5 @@ def editor_state(video, user):
         "create_url": url_for("clips.create", video_id=video.id),
         "terms_accepted": bool(user.is_authenticated and policy.has_accepted_terms(user)),
         "recent": recent,
+        "tracks": audio_tracks.shown(video),
     }

@@ -1,6 +1,7 @@
 """The clip API: ask for a clip of a video, follow its cut, download it.
 
-    POST /videos/<id>/clips       form or JSON; 202 {"id", "status_url", ...}
+    POST /videos/<id>/clips       form or JSON (in/out or in_frame/out_frame; audio: the
+                                  tracks to carry, all when absent); 202 {"id", ...}
     GET  /clips/<id>              JSON status (owner or staff; others 404)
     GET  /clips/<id>/download     the file, like full downloads, logged with in/out
 
@@ -10,14 +11,14 @@ rule as full downloads (app/library/policy.py), staff included.
 
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify, request, url_for
+from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.clips import present, service
 from app.clips.blueprint import bp
 from app.clips.cache import file_of
-from app.clips.selection import SelectionError, UnknownRate, parse_selection
+from app.clips.selection import SelectionError, UnknownRate, parse_clip_request
 from app.clips.tasks import cut_clip
 from app.http.sendfile import send_media
 from app.library import policy
@@ -55,18 +56,6 @@ def _payload():
     return request.form
 
 
-def _too_many_pending(video, in_frame, out_frame):
-    limit = int(current_app.config["CLIP_MAX_PENDING_PER_USER"])
-    if policy.is_staff() or service.is_cached_or_pending(video, in_frame, out_frame):
-        return None
-    if service.pending_count(current_user) < limit:
-        return None
-    return _json_error(
-        429,
-        _("You already have %(num)d clips being cut. Please wait until they are ready.", num=limit),
-    )
-
-
 @bp.app_template_global("clip_state_label")
 def clip_state_label(state):
     return present.state_label(state)
@@ -88,15 +77,15 @@ def create(video_id):
     if data is None:
         return _json_error(400, _("The request could not be understood."))
     try:
-        in_frame, out_frame = parse_selection(video, data)
+        in_frame, out_frame, audio = parse_clip_request(video, data)
     except UnknownRate as exc:
         return _json_error(409, str(exc))
     except SelectionError as exc:
         return _json_error(400, str(exc))
-    crowded = _too_many_pending(video, in_frame, out_frame)
-    if crowded:
-        return crowded
-    clip_request, needs_cut = service.request_clip(video, current_user, in_frame, out_frame)
+    limit = service.pending_limit_reached(current_user, video, in_frame, out_frame, audio)
+    if limit:
+        return _json_error(429, present.pending_limit_message(limit))
+    clip_request, needs_cut = service.request_clip(video, current_user, in_frame, out_frame, audio)
     if needs_cut:
         cut_clip(clip_request.clip_id)
     body = present.status_dict(clip_request, staff=policy.is_staff())

@@ -11,6 +11,7 @@ import re
 
 from flask_babel import gettext as _
 
+from app.audio.tracks import AudioChoiceError, choice_from
 from app.media.timecode import TimecodeError
 
 _WHOLE = re.compile(r"[+-]?\d{1,12}")
@@ -99,3 +100,13 @@ def parse_selection(video, data) -> tuple[int, int]:
             )
         )
     return in_frame, out_frame
+
+
+def parse_clip_request(video, data) -> tuple[int, int, str]:
+    """(in_frame, out_frame, audio) of a clip request: the selection, and the canonical
+    choice of audio tracks ("" for all, app/audio/tracks.py); SelectionError."""
+    in_frame, out_frame = parse_selection(video, data)
+    try:
+        return in_frame, out_frame, choice_from(video, data)
+    except AudioChoiceError as exc:
+        raise SelectionError(str(exc)) from None

@@ -1,6 +1,7 @@
 """Clip requests: one `Clip` per selection, shared; one `ClipRequest` per user and clip.
 
-One `Clip` row exists per (video, in, out) (a unique constraint): identical requests,
+One `Clip` row exists per (video, in, out, audio) (a unique constraint; `audio` the
+canonical choice of tracks, "" for every one): identical requests,
 concurrent or not, share it and its single job. Each user gets one `ClipRequest` per
 clip, whose id the API hands out, so ownership is checked against it.
 
@@ -29,15 +30,18 @@ RECENT_LIMIT = 10
 PENDING = ("queued", "running")
 
 
-def _find_clip(video_id, in_frame, out_frame):
+def find_clip(video_id, in_frame, out_frame, audio=""):
+    """The clip of that selection and choice of audio tracks, if one was ever asked for."""
     return db.session.execute(
-        select(Clip).filter_by(video_id=video_id, in_frame=in_frame, out_frame=out_frame)
+        select(Clip).filter_by(
+            video_id=video_id, in_frame=in_frame, out_frame=out_frame, audio=audio or ""
+        )
     ).scalar_one_or_none()
 
 
-def _get_or_create_clip(video, in_frame, out_frame):
+def _get_or_create_clip(video, in_frame, out_frame, audio):
     """(clip, created). The unique row makes concurrent identical requests share one."""
-    clip = _find_clip(video.id, in_frame, out_frame)
+    clip = find_clip(video.id, in_frame, out_frame, audio)
     if clip is not None:
         return clip, False
     now = utcnow()
@@ -45,6 +49,7 @@ def _get_or_create_clip(video, in_frame, out_frame):
         video_id=video.id,
         in_frame=in_frame,
         out_frame=out_frame,
+        audio=audio or "",
         status="queued",
         queued_at=now,
         last_used_at=now,
@@ -55,7 +60,7 @@ def _get_or_create_clip(video, in_frame, out_frame):
         return clip, True
     except IntegrityError:  # another request created it a moment ago
         db.session.rollback()
-        return _find_clip(video.id, in_frame, out_frame), False
+        return find_clip(video.id, in_frame, out_frame, audio), False
 
 
 def requeue(clip, from_statuses) -> bool:
@@ -155,11 +160,12 @@ def _get_or_create_request(clip, user):
         return find()
 
 
-def request_clip(video, user, in_frame, out_frame):
-    """The user's ClipRequest for this selection, and whether its clip must be cut.
+def request_clip(video, user, in_frame, out_frame, audio=""):
+    """The user's ClipRequest for this selection (with the audio tracks of the canonical
+    choice `audio`, app/audio/tracks.py; "" for all), and whether its clip must be cut.
 
     Returns (clip_request, needs_cut): with needs_cut, the caller enqueues the cut."""
-    clip, needs_cut = _get_or_create_clip(video, in_frame, out_frame)
+    clip, needs_cut = _get_or_create_clip(video, in_frame, out_frame, audio)
     if not needs_cut:
         if clip.status == "failed":  # a new request is a new try
             needs_cut = requeue(clip, ("failed",))
@@ -197,9 +203,18 @@ def pending_count(user) -> int:
     )
 
 
-def is_cached_or_pending(video, in_frame, out_frame) -> bool:
-    clip = _find_clip(video.id, in_frame, out_frame)
+def is_cached_or_pending(video, in_frame, out_frame, audio="") -> bool:
+    clip = find_clip(video.id, in_frame, out_frame, audio)
     return clip is not None and clip.status in ("done", *PENDING)
+
+
+def pending_limit_reached(user, video, in_frame, out_frame, audio="") -> int | None:
+    """CLIP_MAX_PENDING_PER_USER when `user` already waits for that many clips and this
+    one would be a new cut (staff are not limited); else None."""
+    limit = int(current_app.config["CLIP_MAX_PENDING_PER_USER"])
+    if policy.is_staff(user) or is_cached_or_pending(video, in_frame, out_frame, audio):
+        return None
+    return limit if pending_count(user) >= limit else None
 
 
 def own_request(request_id, user):

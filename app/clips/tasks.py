@@ -25,6 +25,7 @@ from huey import crontab
 from sqlalchemy import or_, update
 
 from app import storage
+from app.audio import tracks as audio_tracks
 from app.clips import cache, service
 from app.clock import utcnow
 from app.extensions import db
@@ -197,6 +198,7 @@ def run_cut(clip_id, token):
                 tmp,
                 progress=_Progress(clip_id, token),
                 start_timecode=video.master_start_timecode,
+                audio=audio_tracks.picks(video, clip.audio),
             )
         if not tmp.is_file():
             raise RuntimeError("the engine wrote no file")

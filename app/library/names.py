@@ -3,6 +3,8 @@
     2026-03-14_defence-ministers-meet_fhd.mp4                (a rendition)
     2026-03-14_defence-ministers-meet_original.mxf           (the master)
     2026-03-14_defence-ministers-meet_10-00-01-05_10-00-03-00.mov   (a clip, in/out)
+    2026-03-14_defence-ministers-meet_10-00-01-05_10-00-03-00_audio-1c1-2+2.mov
+                     (a clip with only some audio tracks: their keys, "1:1-2" and "2")
 
 The date is the day the pictures were recorded; failing that, the day the video was
 published; failing that, the day its row was created. Newsrooms file by the day of the
@@ -44,17 +46,21 @@ def _extension(video, kind, ext):
     return "." + (ext if _EXT.match(ext) else "bin")
 
 
-def download_name(video, *, kind, ext, in_tc=None, out_tc=None):
+def download_name(video, *, kind, ext, in_tc=None, out_tc=None, audio=""):
     """The file name of a download of `video`.
 
     kind: "original", a rendition name ("fhd", "hd", ...) or "clip" (then `in_tc` and
-    `out_tc`, the master's timecodes of the first and last frame, name the range).
+    `out_tc`, the master's timecodes of the first and last frame, name the range, and
+    `audio`, a canonical choice of tracks, the tracks when not all of them).
     ext: the file's extension, with or without its dot.
     """
     day = name_date(video)
     slug = _UNSAFE.sub("-", video.slug or "").strip("-") or "video"
     if kind == "clip":
         what = [_tc_part(in_tc), _tc_part(out_tc)]
+        if audio:
+            tracks = audio.replace(":", "c").replace(",", "+")
+            what.append("audio-" + re.sub(r"[^0-9c+-]+", "-", tracks))
     else:
         what = [_UNSAFE.sub("-", kind).strip("-")]
     parts = [day.isoformat() if day else "", slug, *what]

@@ -12,9 +12,9 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from app import storage
+from app.audio import tracks as audio_tracks
 from app.formatting import format_date, human_duration, human_size
 from app.media import timecode
-from app.media.probe import MediaInfo
 
 SHOT_RE = re.compile(r"^\s*(\d{1,2}):(\d{2}):(\d{2})(?:[:;.](\d{1,2}))?\s*[-–—]?\s*(.*)$")
 
@@ -89,19 +89,9 @@ def _player_seconds(video, fields, rate, start):
 # ------------------------------------------------------------------ master
 
 
-def _info(video):
-    data = video.media_info
-    if not data:
-        return None
-    try:
-        return MediaInfo.from_dict(data)
-    except Exception:  # an older or partial probe: the sheet shows what the row has
-        return None
-
-
 def master_summary(video):
     """ "ProRes 422 HQ 1920×1080i50", from the probe."""
-    info = _info(video)
+    info = video.probe_info()
     if info is not None:
         try:
             return info.summary()
@@ -120,7 +110,7 @@ def _format_rate(rate):
 
 def tech_sheet(video):
     """Rows (label, value) of the master's technical sheet."""
-    info = _info(video)
+    info = video.probe_info()
     rows = []
     if info is not None:
         rows.append((_("Container"), container_label(video, info)))
@@ -141,7 +131,7 @@ def tech_sheet(video):
         if info.video_bit_rate or info.bit_rate:
             rate = (info.video_bit_rate or info.bit_rate) / 1_000_000
             rows.append((_("Bit rate"), _("%(rate)s Mb/s", rate=format_decimal(round(rate, 1)))))
-        rows.append((_("Audio"), audio_text(info) or _("None")))
+        rows.extend(audio_rows(video, info))
         rows.append((_("Duration"), human_duration(info.duration)))
         rows.append((_("Size"), human_size(video.master_size or info.size)))
         rows.append((_("Start timecode"), video.master_start_timecode or "—"))
@@ -211,27 +201,24 @@ def clip_last_timecode(video, status):
     return last_frame_timecode(video, status.get("out_frame"), status.get("tc_out", ""))
 
 
-def audio_text(info):
-    parts = []
-    for stream in info.audio:
-        layout = stream.channel_layout or _("%(n)d channels", n=stream.channels)
-        bits = f" {stream.bit_depth}\u00a0bits" if stream.bit_depth else ""
-        rate = (
-            f" {format_decimal(stream.sample_rate / 1000, format='#,##0.#')}\u00a0kHz"
-            if stream.sample_rate
-            else ""
-        )
-        lang = f" [{stream.language}]" if stream.language else ""
-        parts.append(f"{_codec_name(stream.codec)} {layout}{bits}{rate}{lang}")
-    return " · ".join(parts)
-
-
-def _codec_name(codec):
-    if codec.startswith("pcm_"):
-        return "PCM"
-    return {"aac": "AAC", "mp2": "MPEG-1 Layer II", "mp3": "MP3", "ac3": "AC-3"}.get(
-        codec, codec.upper()
-    )
+def audio_rows(video, info):
+    """The technical sheet's audio rows: each stream with its format, and each of its
+    channel pairs when they are tracks of their own, with what staff call them."""
+    if not info.audio:
+        return [(_("Audio"), _("None"))]
+    shown = audio_tracks.shown(video)
+    rows = []
+    for number, stream in enumerate(info.audio, start=1):
+        of_stream = [t for t in shown if t.number == number]
+        value = audio_tracks.stream_text(stream)
+        whole = next((t for t in of_stream if t.whole), None)
+        if whole is not None and whole.label:
+            value += f" — {whole.label}"
+        rows.append((_("Audio %(n)d", n=number), value))
+        for track in of_stream:
+            if not track.whole:
+                rows.append((track.name, " — ".join(x for x in (track.detail, track.label) if x)))
+    return rows
 
 
 # ------------------------------------------------------------------ downloads

@@ -2,6 +2,7 @@
 
 from app.models.alerts import AlertItem, SavedSearch
 from app.models.api import ApiToken
+from app.models.audio import AudioLabel
 from app.models.baskets import Basket, BasketItem
 from app.models.captions import Caption
 from app.models.clips import Clip, ClipRequest
@@ -14,6 +15,7 @@ from app.models.videos import Rendition, Tag, Video, VideoText
 __all__ = [
     "AlertItem",
     "ApiToken",
+    "AudioLabel",
     "Basket",
     "BasketItem",
     "Caption",

@@ -45,6 +45,8 @@ class BasketItem(db.Model):
     # kind "clip" and a script of a clip: frames of the master, out exclusive (the clip API)
     in_frame = db.Column(db.Integer)
     out_frame = db.Column(db.Integer)
+    # kind "clip": its audio tracks, canonical as Clip.audio ("" for every track)
+    audio = db.Column(db.String(200), nullable=False, default="", server_default="")
     frame = db.Column(db.Integer)  # kind "still"
     still_format = db.Column(db.String(4))  # "png" or "jpg"
     lang = db.Column(db.String(5))  # kind "script"

@@ -1,6 +1,6 @@
-"""Partial downloads: a clip is cut once per (video, in, out) and shared by requests.
+"""Partial downloads: a clip is cut once per (video, in, out, audio) and shared by requests.
 
-`Clip` is the cached file (one row per selection, unique on video/in/out, so identical
+`Clip` is the cached file (one row per selection, unique on video/in/out/audio, so identical
 concurrent requests share one row and one job). `ClipRequest` is one user's request for
 it: its id is what the API hands out, and what ownership is checked against.
 """
@@ -19,6 +19,9 @@ class Clip(db.Model):
     video_id = db.Column(db.Integer, db.ForeignKey("videos.id", ondelete="CASCADE"), nullable=False)
     in_frame = db.Column(db.Integer, nullable=False)
     out_frame = db.Column(db.Integer, nullable=False)  # exclusive
+    # The audio tracks it carries, canonical (app.media.audio_tracks.canonical): "" for
+    # every track of the master, else their keys in the master's order ("2", "1:1-2,1:5-6").
+    audio = db.Column(db.String(200), nullable=False, default="", server_default="")
     status = db.Column(db.String(16), nullable=False, default="queued", index=True)
     progress = db.Column(db.Float, nullable=False, default=0.0)
     path = db.Column(db.String(500))  # relative to MEDIA_ROOT, set once the file is in place
@@ -43,7 +46,9 @@ class Clip(db.Model):
     )
 
     __table_args__ = (
-        db.UniqueConstraint("video_id", "in_frame", "out_frame", name="uq_clips_selection"),
+        db.UniqueConstraint(
+            "video_id", "in_frame", "out_frame", "audio", name="uq_clips_selection_audio"
+        ),
     )
 
     @property
@@ -51,7 +56,10 @@ class Clip(db.Model):
         return self.out_frame - self.in_frame
 
     def __repr__(self):
-        return f"<Clip {self.id} video={self.video_id} [{self.in_frame},{self.out_frame}) {self.status}>"
+        return (
+            f"<Clip {self.id} video={self.video_id} [{self.in_frame},{self.out_frame})"
+            f" audio={self.audio or 'all'} {self.status}>"
+        )
 
 
 class ClipRequest(db.Model):

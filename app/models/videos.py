@@ -4,6 +4,7 @@ from fractions import Fraction
 
 from app.clock import utcnow
 from app.extensions import db
+from app.media.info import MediaInfo
 from app.media.timecode import MasterClock, video_clock
 
 video_tags = db.Table(
@@ -72,6 +73,9 @@ class Video(db.Model):
         passive_deletes=True,
         order_by="Caption.lang",
     )
+    audio_labels = db.relationship(
+        "AudioLabel", back_populates="video", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def text(self, lang):
         """The texts in `lang`, else in any other language that has a title."""
@@ -94,6 +98,16 @@ class Video(db.Model):
         """The master's start timecode as the probe read it (the row's copy for older
         probes): the one timecode people see, type, and find stamped in their clips."""
         return (self.media_info or {}).get("start_timecode") or self.start_timecode or None
+
+    def probe_info(self) -> MediaInfo | None:
+        """What the probe stored about the master, or None (not probed yet, or a partial
+        record from an older probe: readers then use the row's own columns)."""
+        if not self.media_info:
+            return None
+        try:
+            return MediaInfo.from_dict(self.media_info)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
 
     def clock(self) -> MasterClock | None:
         """The master's timecode clock; None while its frame rate is unknown."""

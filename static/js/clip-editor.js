@@ -81,6 +81,12 @@
       link.hidden = true;
     }
     renderCaptions(field(item, "captions"), done ? s.captions || [] : []);
+    var audio = field(item, "audio");
+    if (audio) {
+      var names = s.audio_names || [];
+      setText(audio.querySelector("[data-audio-names]"), names.join(" · "));
+      audio.hidden = names.length === 0;
+    }
   }
 
   /* "Captions of the clip: Français (.vtt, .srt) · English (.vtt, .srt)" */
@@ -557,12 +563,27 @@
 
   // ------------------------------------------------------------ download this clip
 
+  // The audio tracks checked (templates/clips/_editor.html lists them when the master
+  // has more than one); null when there is no choice to make.
+  function audioKeys() {
+    var boxes = $$('[data-clip-audio] input[name="audio"]');
+    if (!boxes.length) return null;
+    return boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; });
+  }
+
   var submitting = false;
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     if (submitting) return;
     // What is typed counts, even without a change event.
     if (!readField(inField, setIn) || !readField(outField, setOut)) return;
+    var audio = audioKeys();
+    if (audio && !audio.length) {
+      say(msg("noAudio"));
+      return;
+    }
+    var body = { in_frame: state.inFrame, out_frame: state.outFrame };
+    if (audio) body.audio = audio;
     submitting = true;
     var button = $('[data-action="download"]');
     button.disabled = true;
@@ -575,7 +596,7 @@
         Accept: "application/json",
         "X-CSRFToken": data.csrf,
       },
-      body: JSON.stringify({ in_frame: state.inFrame, out_frame: state.outFrame }),
+      body: JSON.stringify(body),
     })
       .then(function (r) {
         return r.json().then(function (body) { return { ok: r.ok, body: body }; },
@@ -617,8 +638,22 @@
         e.preventDefault();
         return;
       }
+      var audio = audioKeys();
+      if (audio && !audio.length) {
+        e.preventDefault();
+        say(msg("noAudio"));
+        return;
+      }
       basketForm.querySelector('[name="in_frame"]').value = String(state.inFrame);
       basketForm.querySelector('[name="out_frame"]').value = String(state.outFrame);
+      $$('input[name="audio"]', basketForm).forEach(function (old) { old.remove(); });
+      (audio || []).forEach(function (key) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = "audio";
+        input.value = key;
+        basketForm.appendChild(input);
+      });
     });
   }
 

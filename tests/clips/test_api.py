@@ -269,9 +269,9 @@ def test_a_concurrent_insert_of_the_same_selection_is_shared(
     ada = make_user(email="ada@example.org")
     ben = make_user(email="ben@example.org")
     _req_a, job_a = clip_service.request_clip(video, ada, 10, 20)
-    real_find = clip_service._find_clip
+    real_find = clip_service.find_clip
     misses = iter([None])
-    monkeypatch.setattr(clip_service, "_find_clip", lambda *a: next(misses, None) or real_find(*a))
+    monkeypatch.setattr(clip_service, "find_clip", lambda *a: next(misses, None) or real_find(*a))
     req_b, job_b = clip_service.request_clip(video, ben, 10, 20)
     assert (job_a, job_b) == (True, False)
     assert db.session.query(Clip).count() == 1

@@ -29,7 +29,9 @@ def test_a_crash_mid_cut_leaves_no_file_and_the_job_is_retried(
     real_cut = cut.cut
     attempts = []
 
-    def crashing_once(master, in_frame, out_frame, dest, progress=None, start_timecode=None):
+    def crashing_once(
+        master, in_frame, out_frame, dest, progress=None, start_timecode=None, audio=None
+    ):
         attempts.append(dest)
         if len(attempts) == 1:
             with open(dest, "wb") as f:  # half a file, then the crash
@@ -58,7 +60,9 @@ def test_a_cut_that_keeps_failing_is_failed_with_a_reason(
     video = make_video()
     calls = []
 
-    def always_failing(master, in_frame, out_frame, dest, progress=None, start_timecode=None):
+    def always_failing(
+        master, in_frame, out_frame, dest, progress=None, start_timecode=None, audio=None
+    ):
         calls.append(1)
         with open(dest, "wb") as f:
             f.write(b"partial")
@@ -161,7 +165,9 @@ def test_progress_is_recorded_while_cutting(app, make_video, monkeypatch):
     seen = []
     real_cut = cut.cut
 
-    def cut_with_progress(master, in_frame, out_frame, dest, progress=None, start_timecode=None):
+    def cut_with_progress(
+        master, in_frame, out_frame, dest, progress=None, start_timecode=None, audio=None
+    ):
         progress(0.4)
         db.session.expire_all()
         seen.append(db.session.get(Clip, clip.id).progress)
@@ -212,7 +218,7 @@ from app.media import cut
 settings, clip_id, signal = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 app = create_app(config.TestConfig, **settings)
 
-def cut_that_hangs(master, in_frame, out_frame, dest, progress=None, start_timecode=None):
+def cut_that_hangs(master, in_frame, out_frame, dest, progress=None, start_timecode=None, audio=None):
     with open(dest, "wb") as f:  # half of a clip...
         f.write(b"\\0" * 100000)
     open(signal, "w").close()

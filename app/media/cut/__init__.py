@@ -58,6 +58,10 @@ How a clip is made
   codec, rate, layout and bit rate; the decoded frames are placed by their
   timestamps (a gap at a splice filled with silence, an overlap dropped), so a
   master spliced by stream copy stays in sync after each splice.
+* **Audio streams chosen**: ``audio`` restricts the clip to some of the master's audio
+  streams (international sound only, say), each cut as above, and the others are left
+  out; channels of a PCM stream (pairs of an 8-channel stream) become a stream of
+  their own, their bytes taken from the master's samples (:mod:`.picks`).
 * **Container**: MP4 stays MP4, MOV stays MOV, MXF stays MXF (OP1a), MPEG-TS stays
   MPEG-TS (its codecs, MPEG-2 video and MP2/AC-3 audio, are not at home in MP4); any
   other container becomes MOV.  :func:`output_extension` names it.
@@ -92,6 +96,7 @@ The modules
 * :mod:`.encode`: the re-encoded head and tail;
 * :mod:`.video`: the clip's video packets (copied ones made a clean start, the joins);
 * :mod:`.audio` and :mod:`.audio_reencode`: PCM slicing, AAC copy, audio re-encode;
+* :mod:`.picks`: which audio streams and channels the clip carries;
 * :mod:`.mux`: the output file, its streams, metadata and HEVC sample entry;
 * :mod:`.report`: :class:`CutReport` and :class:`AudioReport`;
 * :mod:`.bitstream`: NAL units, the open-GOP H.264 rewrite, MPEG-2 GOP headers.
@@ -102,15 +107,16 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from app.media.cut import encode, mux, plan
 from app.media.cut.job import CutJob
 from app.media.cut.master import SMART_CODECS, output_format
+from app.media.cut.picks import AudioPick
 from app.media.cut.report import AudioReport, CutReport
 from app.media.errors import MediaError
 
-__all__ = ["AudioReport", "CutReport", "cut", "output_extension", "SMART_CODECS"]
+__all__ = ["AudioPick", "AudioReport", "CutReport", "cut", "output_extension", "SMART_CODECS"]
 
 
 def output_extension(master_path: str | os.PathLike) -> str:
@@ -126,11 +132,14 @@ def cut(
     dest_path: str | os.PathLike,
     progress: Callable[[float], None] | None = None,
     start_timecode: str | None = None,
+    audio: Sequence[AudioPick] | None = None,
 ) -> CutReport:
     """Cut frames ``[in_frame, out_frame)`` of ``master_path`` into ``dest_path``.
 
     ``start_timecode`` is the master's start timecode as the probe stored it (the
     clip's timecode counts from it); None reads it from the master, the probe's way.
+    ``audio`` names the audio streams (or channels of a PCM stream) the clip carries, in
+    that order; None: every audio stream.
     Raises ``ValueError`` for a bad selection and :class:`MediaError` for a master that
     cannot be read or cut.  ``dest_path`` is written atomically.
     """
@@ -150,7 +159,7 @@ def cut(
     stem, ext = os.path.splitext(base)
     tmp = os.path.join(dest_dir, f".{stem}.{uuid.uuid4().hex[:12]}.partial{ext}")
     try:
-        job = CutJob(master_path, in_frame, out_frame, tmp, progress, start_timecode)
+        job = CutJob(master_path, in_frame, out_frame, tmp, progress, start_timecode, audio)
         report = run(job)
         os.replace(tmp, dest_path)
     except BaseException:

@@ -1,6 +1,7 @@
-"""The clip's audio: every stream cut to the sample at the instants of the in and out frames.
+"""The clip's audio: each chosen stream cut to the sample at the instants of the in and out frames.
 
-Three ways (see the package documentation): PCM packets sliced at sample boundaries
+The clip carries the streams of ``job.audio`` (every audio stream of the master unless
+the caller chose some, :mod:`.picks`).  Three ways (see the package documentation): PCM packets sliced at sample boundaries
 (never decoded), AAC in MP4/MOV copied whole and trimmed by an edit list, anything else
 decoded and re-encoded with the same codec, rate, layout and bit rate, the decoded
 frames placed by their timestamps.  :func:`add_streams` adds the clip's audio streams
@@ -16,26 +17,26 @@ import av
 
 from app.media.cut.audio_reencode import reencoded_packets
 from app.media.cut.job import CutJob
+from app.media.cut.picks import PCM_BYTES, channel_bytes, sliced
 from app.media.cut.report import AudioReport, CutReport
 from app.media.errors import MediaError
 
-#: Bytes per sample of the PCM codecs whose packets are cut without decoding.
-_PCM_BYTES = {
-    "pcm_s16le": 2, "pcm_s16be": 2, "pcm_s24le": 3, "pcm_s24be": 3, "pcm_s32le": 4,
-    "pcm_s32be": 4, "pcm_f32le": 4, "pcm_f32be": 4, "pcm_f64le": 8, "pcm_f64be": 8,
-    "pcm_s8": 1,
-}  # fmt: skip
-
 
 def add_streams(job: CutJob, out, report: CutReport) -> list[Iterator[av.Packet]]:
-    """The clip's audio streams added to ``out``, one per master audio stream; returns
-    the generators of their packets (and adds their :class:`AudioReport` to ``report``)."""
+    """The clip's audio streams added to ``out``, one per chosen stream (or channels of
+    one); returns the generators of their packets (and adds their :class:`AudioReport`
+    to ``report``)."""
     gens = []
-    for i, s in enumerate(job.master.audio_streams):
-        oa, ar, gen = _add_stream(job, out, i, s)
+    for i, (s, channels) in enumerate(job.audio):
+        if channels is None:
+            oa, ar, gen = _add_stream(job, out, i, s)
+        else:
+            oa, ar, gen = _pcm_stream(job, out, i, s, PCM_BYTES[s.codec_context.name], channels)
         for k, v in s.metadata.items():
             if k not in ("encoder", "vendor_id", "file_package_umid"):
                 oa.metadata[k] = v
+        ar.source_stream = s.index
+        ar.source_channels = list(channels) if channels is not None else None
         report.audio.append(ar)
         gens.append(gen)
     return gens
@@ -45,8 +46,8 @@ def _add_stream(job: CutJob, out, i: int, s):
     actx = s.codec_context
     name = actx.name
     fmt = job.master.fmt
-    pcm_bytes = _PCM_BYTES.get(name)
-    if pcm_bytes and (fmt != "mp4"):
+    pcm_bytes = PCM_BYTES.get(name)
+    if sliced(name, fmt):
         return _pcm_stream(job, out, i, s, pcm_bytes)
     if (
         fmt in ("mov", "mp4")
@@ -69,21 +70,26 @@ def _add_stream(job: CutJob, out, i: int, s):
     return _reencoded_stream(job, out, i, s, pcm_bytes)
 
 
-def _pcm_stream(job: CutJob, out, i: int, s, pcm_bytes: int):
-    """PCM: the packets' bytes are sliced at sample boundaries, never decoded."""
+def _pcm_stream(job: CutJob, out, i: int, s, pcm_bytes: int, channels=None):
+    """PCM: the packets' bytes are sliced at sample boundaries, never decoded; with
+    ``channels``, only those channels' bytes, as a stream of their own."""
     actx = s.codec_context
-    oa = out.add_stream_from_template(s)
+    if channels is None:
+        oa = out.add_stream_from_template(s)
+    else:
+        oa = out.add_stream(actx.name, rate=actx.sample_rate)
+        oa.codec_context.layout = layout_for(len(channels))
+        oa.codec_context.format = actx.format.name
     oa.time_base = Fraction(1, actx.sample_rate)
-    block = getattr(actx, "block_align", 0) or 0
     ar = AudioReport(
         index=i,
         codec=actx.name,
         handling="pcm-copy",
         sample_rate=actx.sample_rate,
-        channels=block // pcm_bytes if block else 0,
+        channels=len(channels) if channels is not None else actx.channels,
         samples=0,
     )
-    return oa, ar, pcm_packets(job, s.index, oa, ar, block, pcm_bytes)
+    return oa, ar, pcm_packets(job, s.index, oa, ar, pcm_bytes, channels)
 
 
 def _reencoded_stream(job: CutJob, out, i: int, s, pcm_bytes: int | None):
@@ -135,26 +141,34 @@ def layout_for(channels: int) -> av.AudioLayout:
 # ---------------------------------------------------------------- PCM
 
 
-def pcm_packets(job: CutJob, stream_index, out_stream, report, block: int, sample_bytes: int):
-    """PCM packets sliced at the in/out samples: the bytes are the master's."""
-    c = job.master.open()
-    s = [st for st in c.streams if st.index == stream_index][0]
-    rate = s.codec_context.sample_rate
-    t_start = job.t_in * job.master.tb
-    n_total = round(job.duration_s * rate)
-    tb = Fraction(1, rate)
+def pcm_packets(job: CutJob, stream_index, out_stream, report, sample_bytes: int, channels=None):
+    """PCM packets sliced at the in/out samples: the bytes are the master's (those of
+    ``channels`` only, when given)."""
+    tb = Fraction(1, out_stream.codec_context.sample_rate)  # samples, whatever the muxer's
     written = 0
-
-    def packet(data: bytes, n: int):
-        nonlocal written
+    for data, n, block in _pcm_slices(job, stream_index, report, sample_bytes):
+        if channels is not None:
+            data = channel_bytes(data, block, sample_bytes, channels)
         p = av.Packet(data)
         p.pts = p.dts = written
         p.duration = n
         p.time_base = tb
         p.stream = out_stream
         written += n
-        return p
+        yield p
+    report.samples = written
 
+
+def _pcm_slices(job: CutJob, stream_index, report, sample_bytes: int):
+    """(bytes, samples, bytes per sample frame) of the master's PCM from the in instant
+    to the out instant, silence where it has none."""
+    c = job.master.open()
+    s = [st for st in c.streams if st.index == stream_index][0]
+    rate = s.codec_context.sample_rate
+    t_start = job.t_in * job.master.tb
+    n_total = round(job.duration_s * rate)
+    written = 0
+    block = 0  # bytes per sample frame of the master, from its first packet
     try:
         sought = t_start > 1 and s.time_base is not None
         if sought:
@@ -168,7 +182,6 @@ def pcm_packets(job: CutJob, stream_index, out_stream, report, block: int, sampl
                 if not pkt.duration:
                     raise MediaError("pcm_unaligned")
                 block = round(len(data) / (pkt.duration * pkt.time_base * rate))
-                report.channels = block // sample_bytes
             n = len(data) // block
             if position is None:
                 position = round((pkt.pts * pkt.time_base - t_start) * rate)
@@ -187,19 +200,21 @@ def pcm_packets(job: CutJob, stream_index, out_stream, report, block: int, sampl
                 gap = min(f_start, n_total) - written
                 if written == 0:
                     report.padded_start += gap
-                yield packet(bytes(gap * block), gap)
+                written += gap
+                yield bytes(gap * block), gap, block
             a = written - f_start
             b = min(n, n_total - f_start)
-            yield packet(data[a * block : b * block], b - a)
+            written += b - a
+            yield data[a * block : b * block], b - a, block
             if written >= n_total:
                 break
         if written < n_total:
+            block = block or sample_bytes * s.codec_context.channels
             gap = n_total - written
             report.padded_end += gap
-            yield packet(bytes(gap * block), gap)
+            yield bytes(gap * block), gap, block
     finally:
         c.close()
-    report.samples = written
 
 
 # ---------------------------------------------------------------- AAC

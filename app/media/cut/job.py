@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from app.media import source
 from app.media import timecode as tcm
+from app.media.cut import picks as audio_picks
 from app.media.cut.master import Master
 
 
@@ -36,7 +37,9 @@ class CutJob:
 
     The clip's start timecode counts from ``start_timecode``, the master's as the probe
     stored it; when None, it is read from the master by
-    :func:`app.media.source.read_start_timecode`, the probe's own reader.
+    :func:`app.media.source.read_start_timecode`, the probe's own reader.  ``audio``
+    (:class:`~app.media.cut.picks.AudioPick` s) names the audio the clip carries; None:
+    every audio stream of the master.
     """
 
     def __init__(
@@ -47,6 +50,7 @@ class CutJob:
         tmp: str,
         progress: Callable[[float], None] | None,
         start_timecode: str | None = None,
+        audio=None,
     ):
         self.path = path
         self.in_frame = in_frame
@@ -62,6 +66,8 @@ class CutJob:
         self.phase = (0.0, 1.0)  # the share of the progress bar of the running phase
 
         self.master = m = Master(path)
+        #: the clip's audio: (master stream, its channels or None for all), in order
+        self.audio = audio_picks.resolve(audio, m.audio_streams, m.fmt)
         if start_timecode is None:
             start_timecode, _where = source.read_start_timecode(m.opened, m.vs, m.rate)
         self.start_tc = start_timecode or None

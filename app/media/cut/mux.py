@@ -54,7 +54,7 @@ def movie_timescale(job: CutJob, plan: Plan) -> int:
     edit up to the next millisecond)."""
     m = job.master
     video = (m.enc_time_base if plan.full else m.tb).denominator
-    rates = [s.codec_context.sample_rate for s in m.audio_streams if s.codec_context.sample_rate]
+    rates = [s.codec_context.sample_rate for s, _ in job.audio if s.codec_context.sample_rate]
     audio = math.lcm(*rates) if rates else 1
     scale = math.lcm(audio, video)
     if scale > _MAX_MOVIE_TIMESCALE:

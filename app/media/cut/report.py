@@ -16,6 +16,8 @@ class AudioReport:
     samples: int
     padded_start: int = 0  # silence samples added where the master had no audio
     padded_end: int = 0
+    source_stream: int | None = None  # the master's stream it was cut from
+    source_channels: list[int] | None = None  # its channels taken (None: all)
 
 
 @dataclass
