@@ -51,6 +51,11 @@ DEFENCE_SHOTS_EN = """10:00:00:00 Wide shot of the meeting room, ministers takin
 10:00:11:10 Family photo of the ministers on the steps
 10:00:13:20 Exterior wide shot of the building, flags in the wind"""
 
+USAGE_TERMS = {
+    "fr": "Libre de droits pour usage éditorial. Mention obligatoire du crédit.",
+    "en": "Free for editorial use. Credit required.",
+}
+
 DEMOS = [
     {
         "file": "demo-defence-ministers.mp4",
@@ -65,7 +70,7 @@ DEMOS = [
             "2": {"fr": "Voix off (français)", "en": "French voice-over"},
         },
         "recorded_on": date(2026, 3, 12),
-        "location": "Bruxelles, Belgique",
+        "location": {"fr": "Bruxelles, Belgique", "en": "Brussels, Belgium"},
         "tags": ["défense", "Europe", "politique"],
         "texts": {
             "fr": {
@@ -104,7 +109,7 @@ DEMOS = [
         "seconds": 15,
         "tint": (138, 112),
         "recorded_on": date(2026, 2, 3),
-        "location": "Chamonix, France",
+        "location": {"fr": "Chamonix, France", "en": "Chamonix, France"},
         "tags": ["environnement", "climat", "montagne"],
         "texts": {
             "fr": {
@@ -144,7 +149,7 @@ DEMOS = [
         "seconds": 15,
         "tint": (112, 142),
         "recorded_on": date(2026, 1, 20),
-        "location": "Marseille, France",
+        "location": {"fr": "Marseille, France", "en": "Marseille, France"},
         "tags": ["économie", "transport", "Méditerranée"],
         "texts": {
             "fr": {
@@ -180,7 +185,7 @@ DEMOS = [
         "tint": (128, 128),
         "interlaced": True,
         "recorded_on": date(2025, 12, 14),
-        "location": "Strasbourg, France",
+        "location": {"fr": "Strasbourg, France", "en": "Strasbourg, France"},
         "tags": ["culture", "société"],
         "texts": {
             "fr": {
@@ -267,14 +272,11 @@ def _find(original_filename):
 
 def _describe(video, spec):
     video.recorded_on = spec["recorded_on"]
-    video.location = spec["location"]
     video.credit = f"© {current_app.config['SITE_NAME']}, {spec['recorded_on'].year}"
-    video.usage_terms = (
-        "Libre de droits pour usage éditorial. Mention obligatoire du crédit. / "
-        "Free for editorial use. Credit required."
-    )
     for lang, values in spec["texts"].items():
-        video.texts.append(VideoText(lang=lang, **values))
+        text = VideoText(lang=lang, location=spec["location"][lang], **values)
+        text.usage_terms = USAGE_TERMS[lang]
+        video.texts.append(text)
     tags = []
     for name in spec["tags"]:
         tag = db.session.execute(db.select(Tag).filter_by(name=name)).scalar_one_or_none()

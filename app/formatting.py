@@ -6,6 +6,8 @@ as filters and globals (app/templating.py).
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import format_decimal
@@ -66,3 +68,12 @@ def format_time(moment, format="short"):  # noqa: A002 - Babel's own argument na
     if moment is None:
         return ""
     return babel_format_time(moment, format)
+
+
+def collation_key(text):
+    """A sort key close to the locale's alphabetical order for French and English:
+    accents and case set aside ("économie" between "défense" and "Europe"), then the
+    text itself to break ties the same way every time."""
+    plain = unicodedata.normalize("NFKD", text or "")
+    base = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    return (base, text or "")

@@ -134,9 +134,7 @@ def build(database, count, seed=7, batch=1000):
                         "created_at": published,
                         "updated_at": published,
                         "recorded_on": recorded,
-                        "location": rng.choice(LOCATIONS),
                         "credit": "© Rushes, 2026",
-                        "usage_terms": "",
                         "original_filename": "master.mov",
                         "master_path": f"videos/{vid}/master.mov",
                         "master_size": rng.randint(2, 40) * 10**9,
@@ -151,6 +149,7 @@ def build(database, count, seed=7, batch=1000):
                         "thumbs_path": f"videos/{vid}/thumbs.jpg",
                     }
                 )
+                place = rng.choice(LOCATIONS)
                 for lang, words in vocabularies.items():
                     texts.append(
                         {
@@ -160,6 +159,7 @@ def build(database, count, seed=7, batch=1000):
                             "summary": " ".join(sentence(rng, words, 12) for _ in range(2)),
                             "story": "\n".join(sentence(rng, words, 15) for _ in range(8)),
                             "shot_list": shot_list(rng, words),
+                            "location": place,
                         }
                     )
                 for name, height in (("proxy", 540), ("fhd", 1080), ("hd", 720)):

@@ -71,3 +71,46 @@ def test_upgrade_builds_what_the_models_declare_and_search_works(scratch_url):
         upgrade(directory=MIGRATIONS)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_places_and_terms_move_into_each_language(scratch_url):
+    """0010: a video's one place and terms are copied into each of its texts (a French
+    row is made for a video with none), and back on downgrade."""
+    app = create_app(config.TestConfig, SQLALCHEMY_DATABASE_URI=scratch_url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0009")
+        run = db.session.execute
+        insert = (
+            "INSERT INTO videos (id, slug, status, progress, published, created_at, updated_at,"
+            " location, credit, usage_terms, original_filename)"
+            " VALUES (:id, 'v', 'ready', 1, false, '2026-01-01', '2026-01-01', :place, '',"
+            " :terms, '')"
+        )
+        run(sqlalchemy.text(insert), {"id": 1, "place": "Bruxelles", "terms": "Éditorial"})
+        run(sqlalchemy.text(insert), {"id": 2, "place": "Lyon", "terms": ""})
+        for lang in ("fr", "en"):
+            run(
+                sqlalchemy.text(
+                    "INSERT INTO video_texts (video_id, lang, title, summary, story, shot_list,"
+                    " captions) VALUES (1, :lang, 'T', '', '', '', '')"
+                ),
+                {"lang": lang},
+            )
+        db.session.commit()
+        upgrade(directory=MIGRATIONS, revision="0010")
+        rows = run(
+            sqlalchemy.text(
+                "SELECT video_id, lang, location, usage_terms FROM video_texts ORDER BY 1, 2"
+            )
+        ).all()
+        assert [tuple(r) for r in rows] == [
+            (1, "en", "Bruxelles", "Éditorial"),
+            (1, "fr", "Bruxelles", "Éditorial"),
+            (2, "fr", "Lyon", ""),
+        ]
+        db.session.commit()
+        downgrade(directory=MIGRATIONS, revision="0009")
+        back = run(sqlalchemy.text("SELECT id, location, usage_terms FROM videos ORDER BY id"))
+        assert [tuple(r) for r in back] == [(1, "Bruxelles", "Éditorial"), (2, "Lyon", "")]
+        db.session.remove()
+        db.engine.dispose()

@@ -113,15 +113,17 @@ def _text_fields(lang):
         f"shots_{lang}": TextAreaField(
             _l("Shot list"), validators=[Optional(), Length(max=50000), ShotList()]
         ),
+        f"location_{lang}": StringField(_l("Location"), validators=[Optional(), Length(max=200)]),
+        f"terms_{lang}": TextAreaField(
+            _l("Usage terms"), validators=[Optional(), Length(max=10000)]
+        ),
     }
 
 
 class VideoForm(Form):
     recorded_on = DateField(_l("Recording date"), validators=[Optional()])
-    location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=1000)])
     credit = StringField(_l("Credit line"), validators=[Optional(), Length(max=300)])
-    usage_terms = TextAreaField(_l("Usage terms"), validators=[Optional(), Length(max=10000)])
     convert_shots = BooleanField(_l("Convert to the master's timecode"))
 
     fps = None  # frame rate of the master, to check the frame part of timecodes
@@ -137,10 +139,8 @@ for _lang in ("fr", "en"):
 def fill_form(form, video):
     """Put the video's current values in the form (GET)."""
     form.recorded_on.data = video.recorded_on
-    form.location.data = video.location
     form.tags.data = ", ".join(t.name for t in video.tags)
     form.credit.data = video.credit or default_credit()
-    form.usage_terms.data = video.usage_terms
     by_lang = {t.lang: t for t in video.texts}
     for lang in ("fr", "en"):
         text = by_lang.get(lang)
@@ -148,14 +148,14 @@ def fill_form(form, video):
         form[f"summary_{lang}"].data = text.summary if text else ""
         form[f"story_{lang}"].data = text.story if text else ""
         form[f"shots_{lang}"].data = text.shot_list if text else ""
+        form[f"location_{lang}"].data = text.location if text else ""
+        form[f"terms_{lang}"].data = text.usage_terms if text else ""
 
 
 def save_form(form, video):
     """Store the form's values on the video (its texts and tags included)."""
     video.recorded_on = form.recorded_on.data
-    video.location = (form.location.data or "").strip()
     video.credit = (form.credit.data or "").strip() or default_credit()
-    video.usage_terms = (form.usage_terms.data or "").strip()
     by_lang = {t.lang: t for t in video.texts}
     for lang in ("fr", "en"):
         values = {
@@ -167,6 +167,8 @@ def save_form(form, video):
                 for line in _shot_list(form, form[f"shots_{lang}"].data).splitlines()
                 if line.strip()
             ),
+            "location": " ".join((form[f"location_{lang}"].data or "").split()),
+            "usage_terms": (form[f"terms_{lang}"].data or "").strip(),
         }
         text = by_lang.get(lang)
         if text is None:

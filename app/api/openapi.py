@@ -159,6 +159,8 @@ _SCHEMAS = {
                                 "title": {"type": "string"},
                                 "summary": {"type": "string"},
                                 "story": {"type": "string"},
+                                "location": {"type": "string"},
+                                "usage_terms": {"type": "string"},
                             },
                         },
                     },

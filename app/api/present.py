@@ -36,9 +36,16 @@ def proxy_url(video):
 
 
 def texts(video):
-    """{lang: {title, summary, story}} of every language the video has texts in."""
+    """{lang: {title, summary, story, location, usage_terms}} of every language the video
+    has texts in."""
     return {
-        t.lang: {"title": t.title, "summary": t.summary, "story": t.story}
+        t.lang: {
+            "title": t.title,
+            "summary": t.summary,
+            "story": t.story,
+            "location": t.location,
+            "usage_terms": t.usage_terms,
+        }
         for t in sorted(video.texts, key=lambda t: t.lang)
     }
 
@@ -54,7 +61,7 @@ def summary(video, lang):
         "poster_url": links.video_poster_url(video),
         "published_at": _iso(video.published_at),
         "recorded_on": video.recorded_on.isoformat() if video.recorded_on else None,
-        "location": video.location,
+        "location": video.place(lang),
         "duration": video.duration,
         "tags": sorted(t.name for t in video.tags),
     }
@@ -133,7 +140,7 @@ def detail(video, lang):
         **summary(video, lang),
         "slug": video.slug,
         "credit": video.credit,
-        "usage_terms": video.usage_terms,
+        "usage_terms": video.terms(lang),
         "texts": texts(video),
         "frame_rate": (
             f"{video.fps_num}/{video.fps_den}" if video.fps_num and video.fps_den else None

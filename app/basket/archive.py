@@ -51,7 +51,7 @@ def manifest_rows(entries, lang):
                 "tc_out": tc_out,
                 "frames": frames_of(item),
                 "credit": video.credit or "",
-                "usage_terms": video.usage_terms or "",
+                "usage_terms": video.terms(lang),
             }
         )
     return rows

@@ -126,8 +126,8 @@ def _item(channel_el, video, lang, downloads, terms_url):
     if video.credit:
         _sub(item, _m("credit"), video.credit, role="distributor")
         _sub(item, _m("copyright"), video.credit)
-    if video.usage_terms:
-        _sub(item, _m("license"), video.usage_terms, type="text/html", href=terms_url)
+    if video.terms(lang):
+        _sub(item, _m("license"), video.terms(lang), type="text/html", href=terms_url)
     if tags:
         _sub(item, _m("keywords"), ", ".join(tags))
     poster = links.video_poster_url(video)

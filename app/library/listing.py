@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import load_only, noload, selectinload
 
 from app.extensions import db
+from app.formatting import collation_key
 from app.i18n import current_language
 from app.library import page_cache, search
 from app.models import Tag, Video, VideoText
@@ -112,10 +113,9 @@ def _listing_options():
             Video.recorded_on,
             Video.duration,
             Video.poster_path,
-            Video.location,
             Video.status,
         ),
-        selectinload(Video.texts).load_only(VideoText.lang, VideoText.title),
+        selectinload(Video.texts).load_only(VideoText.lang, VideoText.title, VideoText.location),
         noload(Video.renditions),
         noload(Video.tags),
     )
@@ -128,8 +128,11 @@ def _filtered(stmt, filters: Filters):
         stmt = stmt.where(Video.recorded_on >= filters.date_from)
     if filters.date_to:
         stmt = stmt.where(Video.recorded_on <= filters.date_to)
-    if filters.location:
-        stmt = stmt.where(func.lower(Video.location) == filters.location.lower())
+    if filters.location:  # the place as written in any language
+        placed = db.select(VideoText.video_id).where(
+            func.lower(VideoText.location) == filters.location.lower()
+        )
+        stmt = stmt.where(Video.id.in_(placed))
     if filters.tag:
         # Tags first (a handful), then their videos through ix_video_tags_tag_id: a join
         # would let SQLite scan every (video, tag) pair instead.
@@ -218,14 +221,15 @@ def load_videos(ids):
 CHOICES_SECONDS = 60
 
 
-def filter_choices():
-    """Tags and locations used by published videos.
+def filter_choices(lang):
+    """Tags and places used by published videos, the places as written in `lang` (else
+    in the language that has one), each list in alphabetical order.
 
     Cached for a minute whether or not listing bodies are (a search is never cached as a
     page, and this query reads every published video), under the listings' generation:
     a change of a video or a tag is seen at once.
     """
-    key = page_cache.listing_key("filter choices")
+    key = page_cache.listing_key("filter choices", lang)
     value = page_cache.get_listing(key, CHOICES_SECONDS)
     if value is not None:
         return value
@@ -235,14 +239,18 @@ def filter_choices():
         .join(Video, Video.id == video_tags.c.video_id)
         .where(Video.published.is_(True))
         .distinct()
-        .order_by(Tag.name)
     ).scalars()
-    locations = db.session.execute(
-        db.select(Video.location)
-        .where(Video.published.is_(True), Video.location != "")
-        .distinct()
-        .order_by(Video.location)
-    ).scalars()
-    value = (list(tags), list(locations))
+    places = {}
+    for video_id, text_lang, place in db.session.execute(
+        db.select(VideoText.video_id, VideoText.lang, VideoText.location)
+        .join(Video, Video.id == VideoText.video_id)
+        .where(Video.published.is_(True), VideoText.location != "")
+    ):
+        if text_lang == lang or video_id not in places:
+            places[video_id] = place
+    value = (
+        sorted(tags, key=collation_key),
+        sorted(set(places.values()), key=collation_key),
+    )
     page_cache.put_listing(key, value, CHOICES_SECONDS)
     return value

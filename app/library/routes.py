@@ -59,7 +59,7 @@ def _listing(template, home=False):
         )
         body = page_cache.get_listing(key)
     if body is None:
-        tags, locations = filter_choices()
+        tags, locations = filter_choices(current_language())
         # With errors: the form again with what was typed, and no results.
         page = None if filters.errors else list_videos(filters, per_page)
         body = Markup(  # noqa: S704 - an autoescaped template

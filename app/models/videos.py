@@ -40,9 +40,7 @@ class Video(db.Model):
     uploaded_by_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
 
     recorded_on = db.Column(db.Date, index=True)
-    location = db.Column(db.String(200), nullable=False, default="")
     credit = db.Column(db.String(300), nullable=False, default="")
-    usage_terms = db.Column(db.Text, nullable=False, default="")
 
     # The master, kept byte for byte under MEDIA_ROOT.
     master_path = db.Column(db.String(500))  # relative to MEDIA_ROOT
@@ -86,6 +84,20 @@ class Video(db.Model):
             if t.title:
                 return t
         return by_lang.get(lang)
+
+    def _localised(self, name, lang):
+        """The texts' `name` in `lang`, else in any other language that has one: a page
+        in English shows the French place rather than none."""
+        own = next((getattr(t, name) for t in self.texts if t.lang == lang), "")
+        return own or next((getattr(t, name) for t in self.texts if getattr(t, name)), "")
+
+    def place(self, lang) -> str:
+        """Where the pictures were taken, as written in `lang` ("Brussels, Belgium")."""
+        return self._localised("location", lang)
+
+    def terms(self, lang) -> str:
+        """The video's own usage terms in `lang` (the site's terms apply besides)."""
+        return self._localised("usage_terms", lang)
 
     @property
     def frame_rate(self) -> Fraction | None:
@@ -132,6 +144,8 @@ class VideoText(db.Model):
     shot_list = db.Column(
         db.Text, nullable=False, default=""
     )  # one shot per line: "TC description"
+    location = db.Column(db.String(200), nullable=False, default="", server_default="")
+    usage_terms = db.Column(db.Text, nullable=False, default="", server_default="")
     # The words of this language's captions (app/captions/service.py keeps them), searched
     # with the rest of the texts.
     captions = db.Column(db.Text, nullable=False, default="", server_default="")

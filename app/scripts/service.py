@@ -82,14 +82,14 @@ def _story_lines(texts):
     return [line.strip() for line in body.splitlines() if line.strip()]
 
 
-def _header(video, in_frame, out_frame):
+def _header(video, lang, in_frame, out_frame):
     clock = video.clock()
     rows = []
     day = display_date(video)
     if day:
         rows.append((_("Date"), day))
-    if video.location:
-        rows.append((_("Location"), video.location))
+    if video.place(lang):
+        rows.append((_("Location"), video.place(lang)))
     if in_frame is not None and clock is not None:
         frames = out_frame - in_frame
         rows.append(
@@ -111,7 +111,8 @@ def _header(video, in_frame, out_frame):
 def build_script(video, lang, in_frame=None, out_frame=None) -> Script:
     """The script of `video` (of frames [in_frame, out_frame) for a clip) in `lang`."""
     texts = video.text(lang)
-    restrictions = [video.usage_terms.strip()] if video.usage_terms.strip() else []
+    terms = video.terms(lang).strip()
+    restrictions = [terms] if terms else []
     if video.credit:
         restrictions.append(_("Credit: %(credit)s", credit=video.credit))
     sections = [
@@ -123,7 +124,7 @@ def build_script(video, lang, in_frame=None, out_frame=None) -> Script:
     return Script(
         title=(texts.title if texts and texts.title else _("Untitled video")),
         lang=texts.lang if texts else lang,
-        header=_header(video, in_frame, out_frame),
+        header=_header(video, lang, in_frame, out_frame),
         sections=sections,
         in_frame=in_frame,
         out_frame=out_frame,

@@ -47,10 +47,12 @@ def form_data(**overrides):
         "story_en": "",
         "shots_en": "",
         "recorded_on": "2026-03-12",
-        "location": "Bruxelles",
+        "location_fr": "Bruxelles, Belgique",
+        "location_en": "Brussels,   Belgium",
         "tags": "défense, Europe ,défense, politique",
         "credit": "",
-        "usage_terms": "Editorial use only.",
+        "terms_fr": "Usage éditorial uniquement.",
+        "terms_en": "Editorial use only.",
     }
     data.update(overrides)
     return data
@@ -108,6 +110,12 @@ def test_edit_saves_texts_tags_and_defaults(app, client, staff, make_video):
     texts = {t.lang: t for t in video.texts}
     assert texts["fr"].title == DEFENCE_FR
     assert texts["en"].title == "Defence ministers meet"
+    assert (texts["fr"].location, texts["en"].location) == (
+        "Bruxelles, Belgique",
+        "Brussels, Belgium",
+    )
+    assert texts["fr"].usage_terms == "Usage éditorial uniquement."
+    assert (video.place("en"), video.terms("en")) == ("Brussels, Belgium", "Editorial use only.")
     assert texts["fr"].shot_list.splitlines()[1] == "00:00:05:00 SOUNDBITE (français) Ministre"
     assert sorted(t.name for t in video.tags) == ["Europe", "défense", "politique"]
     assert str(video.recorded_on) == "2026-03-12"

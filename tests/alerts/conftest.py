@@ -26,12 +26,21 @@ def make_video(app):
     """make_video(slug, title_en, title_fr, ...): a ready, unpublished video with a poster."""
 
     def make(slug="storm", title_en="Storm in the harbour", title_fr="Tempête sur le port", **kw):
-        video = Video(slug=slug, status="ready", published=False, location=kw.get("location", ""))
+        video = Video(slug=slug, status="ready", published=False)
+        place = kw.get("location", "")
         video.texts = [
             VideoText(
-                lang="en", title=title_en, summary=kw.get("summary_en", "Waves on the pier.")
+                lang="en",
+                title=title_en,
+                summary=kw.get("summary_en", "Waves on the pier."),
+                location=place,
             ),
-            VideoText(lang="fr", title=title_fr, summary=kw.get("summary_fr", "Des vagues.")),
+            VideoText(
+                lang="fr",
+                title=title_fr,
+                summary=kw.get("summary_fr", "Des vagues."),
+                location=place,
+            ),
         ]
         for name in kw.get("tags", ()):
             tag = db.session.execute(db.select(Tag).filter_by(name=name)).scalar_one_or_none()

@@ -33,6 +33,7 @@ def make_video(app, master):  # noqa: F811
     from app.models import Video, VideoText
 
     def make(kind="h264_closed", published=True, slug="harbour-storm", **fields):
+        place, terms = fields.pop("location", ""), fields.pop("usage_terms", "")
         fps_num, fps_den, frames, start_tc = MASTERS[kind]
         source = master(kind)
         relative = f"masters/{kind}-{slug}{source.suffix}"
@@ -57,8 +58,11 @@ def make_video(app, master):  # noqa: F811
             **fields,
         )
         video.texts = [
-            VideoText(lang="fr", title="Tempête sur le port", summary="Des vagues."),
-            VideoText(lang="en", title="Storm in the harbour", summary="Waves."),
+            VideoText(lang=lang, title=title, summary=summary, location=place, usage_terms=terms)
+            for lang, title, summary in (
+                ("fr", "Tempête sur le port", "Des vagues."),
+                ("en", "Storm in the harbour", "Waves."),
+            )
         ]
         db.session.add(video)
         db.session.commit()

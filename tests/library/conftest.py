@@ -100,9 +100,7 @@ def make_video(app):
             published=published,
             published_at=published_at or (datetime(2026, 3, 15, 12, 0) if published else None),
             recorded_on=recorded_on,
-            location=location,
             credit="© Rushes, 2026",
-            usage_terms="Editorial use only.",
             original_filename="master.mov",
             duration=2.0,
             fps_num=25,
@@ -121,7 +119,15 @@ def make_video(app):
         ):
             if title is not None:
                 texts.append(
-                    VideoText(lang=lang, title=title, summary=summary, story=story, shot_list=shots)
+                    VideoText(
+                        lang=lang,
+                        title=title,
+                        summary=summary,
+                        story=story,
+                        shot_list=shots,
+                        location=location,
+                        usage_terms="Editorial use only.",
+                    )
                 )
         video.texts = texts
         with db.session.no_autoflush:

@@ -85,7 +85,8 @@ def test_editing_the_video_row_drops_its_cards(client, card_cache, make_video):
     video = make_video(title_fr="Inondations", recorded_on=date(2026, 3, 14), location="Lyon")
     [(_title, meta)] = cards_of(client, "/videos", FR)
     assert "Lyon" in meta and "2026" in meta
-    video.location = "Bordeaux"
+    for text in video.texts:
+        text.location = "Bordeaux"
     video.recorded_on = date(2025, 1, 2)
     db.session.commit()
     [(_title, meta)] = cards_of(client, "/videos", FR)

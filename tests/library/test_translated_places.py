@@ -1,0 +1,103 @@
+"""Places and usage terms in each language (VideoText.location, .usage_terms): English
+pages show "Brussels, Belgium", French ones « Bruxelles, Belgique »; the filters list
+the places of the page's language and sort them, and the categories, alphabetically
+for people ("économie" among the e's, whatever the case)."""
+
+import re
+from datetime import date
+
+import pytest
+
+from app.extensions import db
+from app.formatting import collation_key
+from app.models import VideoText
+from tests.library.test_search import titles
+
+EN = {"Accept-Language": "en"}
+FR = {"Accept-Language": "fr"}
+
+
+@pytest.fixture
+def brussels(make_video):
+    video = make_video(
+        title_fr="Réunion des ministres",
+        title_en="Ministers meet",
+        location="Bruxelles, Belgique",
+        recorded_on=date(2026, 3, 12),
+        tags=("transport", "économie", "Europe", "défense"),
+    )
+    english = next(t for t in video.texts if t.lang == "en")
+    english.location = "Brussels, Belgium"
+    english.usage_terms = "Editorial use only."
+    french = next(t for t in video.texts if t.lang == "fr")
+    french.usage_terms = "Usage éditorial uniquement."
+    db.session.commit()
+    return video
+
+
+def _page(client, url, headers):
+    response = client.get(url, headers=headers, follow_redirects=True)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_video_page_and_its_card_speak_the_page_language(client, brussels):
+    english = _page(client, f"/videos/{brussels.id}", EN)
+    assert "Brussels, Belgium" in english and "Bruxelles" not in english
+    assert "Editorial use only." in english and "Usage éditorial" not in english
+    french = _page(client, f"/videos/{brussels.id}", FR)
+    assert "Bruxelles, Belgique" in french and "Brussels" not in french
+    assert "Usage éditorial uniquement." in french
+    assert "Brussels, Belgium" in _page(client, "/videos", EN)
+    assert "Bruxelles, Belgique" in _page(client, "/videos", FR)
+
+
+def test_a_place_written_in_one_language_only_is_shown_in_both(client, make_video):
+    make_video(title_fr="Glacier", title_en=None, location="Chamonix, France")
+    assert "Chamonix, France" in _page(client, "/videos", EN)
+
+
+def test_the_place_filter_lists_the_page_language_and_finds_either_spelling(
+    client, brussels, make_video
+):
+    make_video(title_fr="Port", title_en="Harbour", location="Anvers")
+    english = _page(client, "/videos", EN)
+    options = re.findall(r'<option value="([^"]*)"', english.split('name="location"')[1])
+    assert "Brussels, Belgium" in options and "Bruxelles, Belgique" not in options
+    assert options.index("Anvers") < options.index("Brussels, Belgium")
+    assert titles(client, "/videos?location=brussels,+belgium") == ["Ministers meet"]
+    assert titles(client, "/videos?location=Bruxelles,+Belgique") == ["Ministers meet"]
+
+
+def test_categories_sort_as_people_read_them(client, brussels):
+    page = _page(client, "/videos", EN)
+    options = re.findall(
+        r'<option value="([^"]*)"', page.split('name="tag"')[1].split("</select>")[0]
+    )
+    named = [o for o in options if o]
+    assert named == ["défense", "économie", "Europe", "transport"]
+
+
+def test_collation_key_sets_accents_and_case_aside():
+    words = ["transport", "Économie", "europe", "défense", "Eau", "eau"]
+    assert sorted(words, key=collation_key) == [
+        "défense",
+        "Eau",
+        "eau",
+        "Économie",
+        "europe",
+        "transport",
+    ]
+
+
+def test_the_api_and_the_feed_carry_each_language(client, brussels):
+    from app.models import Video
+
+    assert db.session.get(Video, brussels.id).place("en") == "Brussels, Belgium"
+    feed = client.get("/feeds/en/videos.rss").get_data(as_text=True)
+    assert "Editorial use only." in feed and "Usage éditorial" not in feed
+    assert "Usage éditorial uniquement." in client.get("/feeds/fr/videos.rss").get_data(
+        as_text=True
+    )
+    rows = {t.lang: t.location for t in db.session.query(VideoText)}
+    assert rows == {"fr": "Bruxelles, Belgique", "en": "Brussels, Belgium"}
