@@ -29,7 +29,7 @@ from app.clock import utcnow
 from app.demo_master import generate_master
 from app.extensions import db
 from app.ingest.service import place_master, run_ingest
-from app.models import AudioLabel, Tag, User, Video, VideoText
+from app.models import AudioLabel, Tag, TagName, User, Video, VideoText
 from app.security.passwords import hash_password, policy_errors, verify_password
 
 STAFF_EMAIL = "staff@rushes.local"
@@ -50,6 +50,18 @@ DEFENCE_SHOTS_EN = """10:00:00:00 Wide shot of the meeting room, ministers takin
 10:00:09:00 Tracking shot along the meeting table
 10:00:11:10 Family photo of the ministers on the steps
 10:00:13:20 Exterior wide shot of the building, flags in the wind"""
+
+#: English names of the demo's categories (their keys are French).
+CATEGORY_NAMES_EN = {
+    "défense": "defence",
+    "politique": "politics",
+    "environnement": "environment",
+    "climat": "climate",
+    "montagne": "mountains",
+    "économie": "economy",
+    "Méditerranée": "Mediterranean",
+    "société": "society",
+}
 
 USAGE_TERMS = {
     "fr": "Libre de droits pour usage éditorial. Mention obligatoire du crédit.",
@@ -280,7 +292,12 @@ def _describe(video, spec):
     tags = []
     for name in spec["tags"]:
         tag = db.session.execute(db.select(Tag).filter_by(name=name)).scalar_one_or_none()
-        tags.append(tag or Tag(name=name))
+        if tag is None:
+            tag = Tag(name=name)
+            english = CATEGORY_NAMES_EN.get(name)
+            if english:
+                tag.names.append(TagName(lang="en", name=english))
+        tags.append(tag)
     video.tags = tags
     video.slug = slugify(spec["texts"]["fr"]["title"])
     video.audio_labels = [

@@ -4,7 +4,7 @@ The blueprint and its staff guard live in blueprint.py; importing the view modul
 attaches their views to it.
 """
 
-from app.admin import audio, captions, routes, stats, terms, tus  # noqa: F401  (they attach their views to bp)
+from app.admin import audio, captions, categories, routes, stats, terms, tus  # noqa: F401  (they attach their views to bp)
 from app.admin.blueprint import bp
 
 __all__ = ["bp"]

@@ -9,7 +9,7 @@ from app.clips.cache import delete_video_clips
 from app.clock import utcnow
 from app.extensions import db
 from app.ingest.store import forget_uploads_of
-from app.models import Clip, ClipRequest, Download
+from app.models import Clip, ClipRequest, Download, Tag, TagName
 from app.stills.service import delete_video_stills
 
 # A worker that died mid-way never reports back: no progress for this long is a stall.
@@ -62,3 +62,26 @@ def delete_video(video):
     delete_video_clips(video_id)
     delete_video_stills(video_id)
     forget_uploads_of(video_id)
+
+
+NAME_MAX = 80
+
+
+def name_categories(names: dict[tuple[int, str], str]) -> None:
+    """Set the names (tag id, language) -> text of the categories; an empty text
+    removes that name (the category's key is shown instead)."""
+    tags = {t.id: t for t in db.session.execute(db.select(Tag)).scalars()}
+    for (tag_id, lang), text in names.items():
+        tag = tags.get(tag_id)
+        if tag is None:
+            continue
+        text = " ".join((text or "").split())[:NAME_MAX]
+        row = next((n for n in tag.names if n.lang == lang), None)
+        if not text:
+            if row is not None:
+                tag.names.remove(row)
+        elif row is None:
+            tag.names.append(TagName(lang=lang, name=text))
+        else:
+            row.name = text
+    db.session.commit()

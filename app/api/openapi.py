@@ -73,6 +73,14 @@ _SCHEMAS = {
             "location": {"type": "string"},
             "duration": {"type": ["number", "null"]},
             "tags": {"type": "array", "items": {"type": "string"}},
+            "categories": {
+                "type": "array",
+                "description": "the tags with their names in the answer's language",
+                "items": {
+                    "type": "object",
+                    "properties": {"key": {"type": "string"}, "name": {"type": "string"}},
+                },
+            },
         },
     },
     "Rendition": {

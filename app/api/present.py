@@ -13,6 +13,7 @@ from flask import current_app
 from app import links
 from app.audio import tracks as audio_tracks
 from app.captions import present as captions_present
+from app.formatting import collation_key
 from app.library import present as library_present
 from app.library.listing import Page
 
@@ -64,6 +65,10 @@ def summary(video, lang):
         "location": video.place(lang),
         "duration": video.duration,
         "tags": sorted(t.name for t in video.tags),
+        "categories": [
+            {"key": t.name, "name": t.label(lang)}
+            for t in sorted(video.tags, key=lambda t: collation_key(t.label(lang)))
+        ],
     }
 
 

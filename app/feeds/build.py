@@ -16,6 +16,7 @@ from email.utils import format_datetime
 
 from app import links
 from app.api import present as api_present
+from app.formatting import collation_key
 from app.library import present as library_present
 
 MEDIA = "http://search.yahoo.com/mrss/"
@@ -119,7 +120,7 @@ def _item(channel_el, video, lang, downloads, terms_url):
     _sub(item, "description", text.summary if text else "")
     _sub(item, "guid", links.site_url(f"/videos/{video.id}"), isPermaLink="true")
     _sub(item, "pubDate", _rfc822(video.published_at))
-    tags = sorted(t.name for t in video.tags)
+    tags = sorted((t.label(lang) for t in video.tags), key=collation_key)
     for tag in tags:
         _sub(item, "category", tag)
     _sub(item, _m("title"), title)

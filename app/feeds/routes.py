@@ -25,7 +25,7 @@ from app.extensions import db
 from app.feeds.blueprint import bp
 from app.feeds.build import Channel, feed_xml
 from app.i18n import current_language
-from app.library.listing import list_videos, parse_filters
+from app.library.listing import category_name, list_videos, parse_filters
 from app.models import Video
 
 LANGS = ("fr", "en")
@@ -55,7 +55,8 @@ def _channel(filters, lang, updated):
         if filters.q or filters.location or filters.date_from or filters.date_to:
             title = _("%(site)s: search results", site=site)
         elif filters.tag:
-            title = _("%(site)s: %(category)s", site=site, category=filters.tag)
+            category = category_name(filters.tag, lang)
+            title = _("%(site)s: %(category)s", site=site, category=category)
         else:
             title = _("%(site)s: latest videos", site=site)
         description = _("The newest videos of %(site)s that match this selection.", site=site)

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.formatting import collation_key
 from app.i18n import current_language
 from app.library import page_cache, search
-from app.models import Tag, Video, VideoText
+from app.models import Tag, TagName, Video, VideoText
 from app.models.videos import video_tags
 
 SORTS = ("date", "relevance")
@@ -136,7 +136,10 @@ def _filtered(stmt, filters: Filters):
     if filters.tag:
         # Tags first (a handful), then their videos through ix_video_tags_tag_id: a join
         # would let SQLite scan every (video, tag) pair instead.
-        tag_ids = db.select(Tag.id).where(func.lower(Tag.name) == filters.tag.lower())
+        # The category by its key or by its name in any language ("défense", "defence").
+        wanted = filters.tag.lower()
+        named = db.select(TagName.tag_id).where(func.lower(TagName.name) == wanted)
+        tag_ids = db.select(Tag.id).where((func.lower(Tag.name) == wanted) | Tag.id.in_(named))
         tagged = db.select(video_tags.c.video_id).where(video_tags.c.tag_id.in_(tag_ids))
         stmt = stmt.where(Video.id.in_(tagged))
     return stmt
@@ -218,12 +221,20 @@ def load_videos(ids):
     return [by_id[i] for i in ids if i in by_id]
 
 
+def category_name(key, lang) -> str:
+    """The name in `lang` of the category `key` (as a filter gives it), else `key`."""
+    tag = db.session.execute(
+        db.select(Tag).where(func.lower(Tag.name) == (key or "").lower())
+    ).scalar_one_or_none()
+    return tag.label(lang) if tag is not None else key
+
+
 CHOICES_SECONDS = 60
 
 
 def filter_choices(lang):
-    """Tags and places used by published videos, the places as written in `lang` (else
-    in the language that has one), each list in alphabetical order.
+    """Categories used by published videos, as (key, name in `lang`), and their places
+    as written in `lang` (else in the language that has one), in alphabetical order.
 
     Cached for a minute whether or not listing bodies are (a search is never cached as a
     page, and this query reads every published video), under the listings' generation:
@@ -233,13 +244,17 @@ def filter_choices(lang):
     value = page_cache.get_listing(key, CHOICES_SECONDS)
     if value is not None:
         return value
-    tags = db.session.execute(
-        db.select(Tag.name)
-        .join(video_tags, video_tags.c.tag_id == Tag.id)
+    used = (
+        db.select(video_tags.c.tag_id)
         .join(Video, Video.id == video_tags.c.video_id)
         .where(Video.published.is_(True))
-        .distinct()
-    ).scalars()
+    )
+    named = db.session.execute(  # Tag.label(lang), in the same statement
+        db.select(Tag.name, TagName.name)
+        .outerjoin(TagName, (TagName.tag_id == Tag.id) & (TagName.lang == lang))
+        .where(Tag.id.in_(used))
+    )
+    tags = [(key, name or key) for key, name in named]
     places = {}
     for video_id, text_lang, place in db.session.execute(
         db.select(VideoText.video_id, VideoText.lang, VideoText.location)
@@ -249,7 +264,7 @@ def filter_choices(lang):
         if text_lang == lang or video_id not in places:
             places[video_id] = place
     value = (
-        sorted(tags, key=collation_key),
+        sorted(tags, key=lambda tag: collation_key(tag[1])),
         sorted(set(places.values()), key=collation_key),
     )
     page_cache.put_listing(key, value, CHOICES_SECONDS)

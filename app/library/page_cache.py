@@ -25,7 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import cache
-from app.models import Tag, Video, VideoText
+from app.models import Tag, TagName, Video, VideoText
 
 GENERATION_KEY = "library:generation"
 _STALE = "rushes_library_stale"  # session.info: ids of videos changed, None for "any"
@@ -101,7 +101,7 @@ def forget(video_ids):
 
 
 def _changed(_mapper, _connection, target):
-    """An insert, update or delete of a Video, VideoText or Tag, flushed by the ORM."""
+    """An insert, update or delete of a Video, VideoText, Tag or TagName, flushed by the ORM."""
     session = Session.object_session(target)
     if session is None:
         return
@@ -124,7 +124,7 @@ def _rolled_back(session):
     session.info.pop(_STALE, None)
 
 
-for _model in (Video, VideoText, Tag):
+for _model in (Video, VideoText, Tag, TagName):
     for _name in ("after_insert", "after_update", "after_delete"):
         event.listen(_model, _name, _changed)
 event.listen(Session, "after_commit", _committed)

@@ -10,7 +10,7 @@ from app.models.downloads import Download
 from app.models.newsletter import Subscriber
 from app.models.terms import TermsVersion
 from app.models.users import OneTimeCode, User
-from app.models.videos import Rendition, Tag, Video, VideoText
+from app.models.videos import Rendition, Tag, TagName, Video, VideoText
 
 __all__ = [
     "AlertItem",
@@ -27,6 +27,7 @@ __all__ = [
     "SavedSearch",
     "Subscriber",
     "Tag",
+    "TagName",
     "TermsVersion",
     "User",
     "Video",

@@ -179,3 +179,26 @@ class Tag(db.Model):
     name = db.Column(db.String(80), nullable=False, unique=True)
 
     videos = db.relationship("Video", secondary=video_tags, back_populates="tags")
+    names = db.relationship(
+        "TagName", back_populates="tag", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def label(self, lang) -> str:
+        """The category as written in `lang` ("defence"); its key (`name`, the one in
+        URLs and filters) when staff gave it no name in that language."""
+        return next((n.name for n in self.names if n.lang == lang and n.name), self.name)
+
+
+class TagName(db.Model):
+    """A category's name in one language: "défense" is "defence" on English pages."""
+
+    __tablename__ = "tag_names"
+
+    id = db.Column(db.Integer, primary_key=True)
+    tag_id = db.Column(db.Integer, db.ForeignKey("tags.id", ondelete="CASCADE"), nullable=False)
+    lang = db.Column(db.String(5), nullable=False)
+    name = db.Column(db.String(80), nullable=False)
+
+    tag = db.relationship("Tag", back_populates="names")
+
+    __table_args__ = (db.UniqueConstraint("tag_id", "lang", name="uq_tag_names_tag_lang"),)

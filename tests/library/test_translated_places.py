@@ -101,3 +101,59 @@ def test_the_api_and_the_feed_carry_each_language(client, brussels):
     )
     rows = {t.lang: t.location for t in db.session.query(VideoText)}
     assert rows == {"fr": "Bruxelles, Belgique", "en": "Brussels, Belgium"}
+
+
+def _staff_names(app, make_user, names):
+    """Log a staff member in on a client of their own and post the categories form."""
+    from tests.conftest import PASSWORD
+    from tests.helpers import csrf_token, post_form
+
+    make_user(email="staff@example.org", staff=True, language="en")
+    staff = app.test_client()
+    post_form(staff, "/login", {"email": "staff@example.org", "password": PASSWORD})
+    page = staff.get("/admin/categories")
+    assert page.status_code == 200
+    token = csrf_token(page.get_data(as_text=True))
+    return staff, staff.post("/admin/categories", data={"csrf_token": token, **names}, headers=EN)
+
+
+def test_staff_name_categories_and_english_pages_use_the_names(app, client, brussels, make_user):
+    from app.models import Tag
+
+    tags = {t.name: t.id for t in db.session.query(Tag)}
+    staff, response = _staff_names(
+        app,
+        make_user,
+        {
+            f"name-{tags['défense']}-en": "defence",
+            f"name-{tags['économie']}-en": "  economy ",
+            f"name-{tags['transport']}-en": "",
+            "name-999-en": "no such category",
+        },
+    )
+    assert response.status_code == 302
+    english = _page(client, "/videos", EN)
+    select = english.split('name="tag"')[1].split("</select>")[0]
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)<', select)
+    assert [o for o in options if o[0]] == [
+        ("défense", "defence"),
+        ("économie", "economy"),
+        ("Europe", "Europe"),
+        ("transport", "transport"),
+    ]
+    video_page = _page(client, f"/videos/{brussels.id}", EN)
+    assert ">defence</a>" in video_page and ">défense</a>" not in video_page
+    assert ">défense</a>" in _page(client, f"/videos/{brussels.id}", FR)
+    # either name finds the videos; the feed of the category is titled in its language
+    assert titles(client, "/videos?tag=defence") == ["Ministers meet"]
+    assert titles(client, "/videos?tag=d%C3%A9fense") == ["Ministers meet"]
+    feed = client.get("/feeds/en/categories/d%C3%A9fense.rss").get_data(as_text=True)
+    assert ": defence</title>" in feed and "<category>defence</category>" in feed
+    # the staff page keeps the names for the next change
+    page = staff.get("/admin/categories").get_data(as_text=True)
+    assert 'value="economy"' in page and "1 video" in page
+
+
+def test_only_staff_name_categories(client, brussels):
+    assert client.get("/admin/categories").status_code == 404
+    assert client.post("/admin/categories", data={"name-1-en": "x"}).status_code == 404
