@@ -121,7 +121,7 @@ def _listing_options():
     )
 
 
-def _filtered(stmt, filters: Filters):
+def filtered(stmt, filters: Filters):
     """`stmt` (a select of Video.id) with the publication and non-text filters."""
     stmt = stmt.where(Video.published.is_(True))
     if filters.date_from:
@@ -153,7 +153,7 @@ def list_videos(filters: Filters, per_page: int) -> Page:
     if words:
         ids, total = _search_page(filters, per_page, offset, newest)
     else:
-        base = _filtered(db.select(Video.id), filters)
+        base = filtered(db.select(Video.id), filters)
         total = _count(base)
         ids = []
         if total:
@@ -166,7 +166,7 @@ def list_videos(filters: Filters, per_page: int) -> Page:
 def matching_among(filters: Filters, video_ids) -> set:
     """The ids among `video_ids` that this search lists: the listing's own filters and
     full-text match, so a saved search's alerts find what its page and feed show."""
-    stmt = _filtered(db.select(Video.id), filters).where(Video.id.in_(list(video_ids)))
+    stmt = filtered(db.select(Video.id), filters).where(Video.id.in_(list(video_ids)))
     matched = search.matching_ids(filters.q)
     if matched is not None:
         stmt = stmt.where(Video.id.in_(matched))
@@ -187,7 +187,7 @@ def _search_page(filters, per_page, offset, newest):
     if filters.sort == "relevance":
         scored = search.scored(filters.q, lang=current_language())
         stmt = (
-            _filtered(
+            filtered(
                 db.select(Video.id, total).join(scored, scored.c.video_id == Video.id), filters
             )
             .group_by(Video.id)
@@ -195,7 +195,7 @@ def _search_page(filters, per_page, offset, newest):
         )
     else:
         matched = search.matched_videos(filters.q)
-        stmt = _filtered(
+        stmt = filtered(
             db.select(Video.id, total).join(matched, matched.c.video_id == Video.id), filters
         ).order_by(*newest)
     rows = db.session.execute(stmt.limit(per_page).offset(offset)).all()
@@ -204,7 +204,7 @@ def _search_page(filters, per_page, offset, newest):
     if not offset:
         return [], 0
     # A page past the end has no row to carry the total: count apart (rare).
-    matched = _filtered(db.select(Video.id), filters).where(
+    matched = filtered(db.select(Video.id), filters).where(
         Video.id.in_(search.matching_ids(filters.q))
     )
     return [], _count(matched)

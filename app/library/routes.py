@@ -24,7 +24,7 @@ from app.clips.present import editor_state
 from app.extensions import db
 from app.http.sendfile import send_media
 from app.i18n import current_language
-from app.library import page_cache, policy, present
+from app.library import facets, page_cache, policy, present
 from app.library.blueprint import bp
 from app.library.download_log import log_callback
 from app.library.listing import filter_choices, list_videos, load_videos, parse_filters
@@ -62,6 +62,7 @@ def _listing(template, home=False):
         tags, locations = filter_choices(current_language())
         # With errors: the form again with what was typed, and no results.
         page = None if filters.errors else list_videos(filters, per_page)
+        counts = facets.counts(filters, lang) if page else ({}, {})
         body = Markup(  # noqa: S704 - an autoescaped template
             render_template(
                 "library/_library_body.html",
@@ -70,6 +71,8 @@ def _listing(template, home=False):
                 cards=_result_cards(page.items, filters, lang) if page else [],
                 tags=tags,
                 locations=locations,
+                tag_counts=counts[0],
+                place_counts=counts[1],
                 lang=lang,
                 home=home,
             )

@@ -235,7 +235,7 @@ def test_list_page_runs_a_fixed_number_of_queries(client, app, make_video):
         make_video(tags=("A", "B"))
     assert run("/videos") == one
     assert run("/videos?q=defense") == search_one
-    assert one <= 6
+    assert one <= 9  # session, count, page, cards, choices (2), facet counts (3)
 
 
 def test_listing_fragment_cache_is_cleared_when_a_video_changes(client, app, make_video):

@@ -136,10 +136,10 @@ def test_staff_name_categories_and_english_pages_use_the_names(app, client, brus
     select = english.split('name="tag"')[1].split("</select>")[0]
     options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)<', select)
     assert [o for o in options if o[0]] == [
-        ("défense", "defence"),
-        ("économie", "economy"),
-        ("Europe", "Europe"),
-        ("transport", "transport"),
+        ("défense", "defence (1)"),
+        ("économie", "economy (1)"),
+        ("Europe", "Europe (1)"),
+        ("transport", "transport (1)"),
     ]
     video_page = _page(client, f"/videos/{brussels.id}", EN)
     assert ">defence</a>" in video_page and ">défense</a>" not in video_page
@@ -157,3 +157,29 @@ def test_staff_name_categories_and_english_pages_use_the_names(app, client, brus
 def test_only_staff_name_categories(client, brussels):
     assert client.get("/admin/categories").status_code == 404
     assert client.post("/admin/categories", data={"name-1-en": "x"}).status_code == 404
+
+
+def test_each_filter_value_says_how_many_videos_it_gives(client, make_video):
+    """Counts with the search's other filters and words, the facet's own choice set
+    aside: what choosing another value would list."""
+    make_video(title_fr="Défense A", title_en="Defence A", location="Lyon", tags=("défense",))
+    make_video(title_fr="Défense B", title_en="Defence B", location="Paris", tags=("défense",))
+    make_video(title_fr="Climat", title_en="Climate", location="Lyon", tags=("climat",))
+
+    def options(url, name):
+        page = _page(client, url, EN).split(f'name="{name}"')[1].split("</select>")[0]
+        return dict(re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)<', page))
+
+    assert options("/videos", "tag") == {"climat": "climat (1)", "défense": "défense (2)"}
+    assert options("/videos", "location") == {"Lyon": "Lyon (2)", "Paris": "Paris (1)"}
+    # a place chosen: the categories count within it, the places still all of theirs
+    assert options("/videos?location=Lyon", "tag") == {
+        "climat": "climat (1)",
+        "défense": "défense (1)",
+    }
+    assert options("/videos?location=Lyon", "location") == {
+        "Lyon": "Lyon (2)",
+        "Paris": "Paris (1)",
+    }
+    # words count too
+    assert options("/videos?q=climate", "location") == {"Lyon": "Lyon (1)", "Paris": "Paris (0)"}
