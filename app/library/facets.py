@@ -5,9 +5,10 @@ Each facet counts with the search's other filters and words, its own choice set 
 so that its list says what choosing another value would give. A place is counted as the
 page shows it: as written in the page's language, else in the language that has one.
 
-At 10,000 videos the counts cost 15-45 ms (two group-bys over the matched texts), more
-than the listing itself: they are kept in the cache per search and language (every page
-of a search shares them) for LIBRARY_CACHE_SECONDS, under the listings' generation.
+They cost more than the listing query (two to three times at 10,000 videos, 40 ms for the
+whole library: benchmarks/bench_facets.py): they are kept in the cache per search and
+language (every page of a search shares them) for LIBRARY_CACHE_SECONDS, under the
+listings' generation.
 """
 
 from __future__ import annotations
