@@ -60,7 +60,7 @@ def create_app(config_object=None, **overrides):
     mail.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page says why on its own

@@ -7,10 +7,11 @@ as filters and globals (app/templating.py).
 from __future__ import annotations
 
 import unicodedata
+import zoneinfo
 
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import format_decimal
+from flask_babel import format_decimal, get_timezone
 from flask_babel import format_time as babel_format_time
 from flask_babel import lazy_gettext as _l
 
@@ -70,6 +71,27 @@ def format_time(moment, format="short"):  # noqa: A002 - Babel's own argument na
     return babel_format_time(moment, format)
 
 
+def time_zones():
+    """The time zones a user may choose: the IANA names of places ("Europe/Paris"),
+    alphabetically, and UTC."""
+    names = {
+        name
+        for name in zoneinfo.available_timezones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix", "right"))
+    }
+    return ["UTC", *sorted(names)]
+
+
+def is_time_zone(name) -> bool:
+    return isinstance(name, str) and name in _TIME_ZONES
+
+
+def time_zone_label():
+    """The time zone dates and times are shown in, as written next to them ("UTC",
+    "Europe/Paris")."""
+    return str(get_timezone())
+
+
 def collation_key(text):
     """A sort key close to the locale's alphabetical order for French and English:
     accents and case set aside ("économie" between "défense" and "Europe"), then the
@@ -77,3 +99,6 @@ def collation_key(text):
     plain = unicodedata.normalize("NFKD", text or "")
     base = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
     return (base, text or "")
+
+
+_TIME_ZONES = frozenset(time_zones())

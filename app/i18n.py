@@ -14,6 +14,8 @@ from flask import current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from app.formatting import is_time_zone
+
 log = logging.getLogger(__name__)
 
 LANG_COOKIE = "lang"
@@ -34,6 +36,15 @@ def select_locale():
     if cookie in supported():
         return cookie
     return request.accept_languages.best_match(supported()) or supported()[0]
+
+
+def select_timezone():
+    """The logged-in user's time zone, else None: Flask-Babel's default
+    (BABEL_DEFAULT_TIMEZONE, UTC unless set)."""
+    if not request:
+        return None
+    zone = getattr(current_user, "timezone", None) if current_user else None
+    return zone if is_time_zone(zone) else None
 
 
 def current_language():

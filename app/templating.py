@@ -10,6 +10,7 @@ HELPERS = {
     "format_date": formatting.format_date,
     "format_datetime": formatting.format_datetime,
     "format_time": formatting.format_time,
+    "time_zone_label": formatting.time_zone_label,
 }
 
 

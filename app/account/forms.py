@@ -5,6 +5,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, SelectField, Strin
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.auth.forms import MAX_NAME, MAX_PASSWORD_INPUT, new_password_fields, required
+from app.formatting import is_time_zone, time_zones
 from app.forms import Form, strip
 from app.i18n import LANGUAGE_NAMES
 
@@ -32,9 +33,19 @@ class ProfileForm(Form):
         validate_choice=False,
     )
 
+    timezone = SelectField(
+        _l("Time zone of the dates and times shown"),
+        choices=[("", _l("The site's (UTC)"))] + [(z, z.replace("_", " ")) for z in time_zones()],
+        validate_choice=False,
+    )
+
     def validate_language(self, field):
         if field.data not in LANGUAGE_NAMES:
             raise ValidationError(_l("Choose one of the languages offered."))
+
+    def validate_timezone(self, field):
+        if field.data and not is_time_zone(field.data):
+            raise ValidationError(_l("Choose one of the time zones offered."))
 
 
 def _current_password(label=None):

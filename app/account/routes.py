@@ -50,6 +50,7 @@ def profile():
     current_user.full_name = form.full_name.data
     current_user.organisation = form.organisation.data
     current_user.language = form.language.data
+    current_user.timezone = form.timezone.data or None
     db.session.commit()
     flash(_("Your details have been saved."), "success")
     return redirect(url_for("account.index"))

@@ -23,6 +23,8 @@ class User(UserMixin, db.Model):
     organisation = db.Column(db.String(200), nullable=False, default="")
     password_hash = db.Column(db.String(255), nullable=False)
     language = db.Column(db.String(5), nullable=False, default="fr")
+    # The IANA time zone dates and times are shown in ("Europe/Paris"); None: the site's.
+    timezone = db.Column(db.String(64))
     is_staff = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     verified_at = db.Column(db.DateTime)
