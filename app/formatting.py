@@ -9,11 +9,14 @@ from __future__ import annotations
 import unicodedata
 import zoneinfo
 
-from flask_babel import format_date as babel_format_date
-from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import format_decimal, get_timezone
-from flask_babel import format_time as babel_format_time
+from babel import dates as babel_dates
+from flask_babel import format_decimal, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
+
+#: The locale dates are written in, per interface language: English pages write them the
+#: British way ("14 Mar 2026", "14/03/2026"), as the European institutions do, never in
+#: the US order of Babel's plain "en" ("3/14/26").
+DATE_LOCALES = {"en": "en_GB"}
 
 # Binary units (powers of 1024), named as such: a "GB" on a disk label is 10**9 bytes,
 # and the two must not be confused on a page that states an upload limit.
@@ -54,21 +57,29 @@ def format_date(day, format="medium"):  # noqa: A002 - Babel's own argument name
     """A date in the visitor's locale ("14 mars 2026" / "Mar 14, 2026"); None -> ""."""
     if day is None:
         return ""
-    return babel_format_date(day, format)
+    return babel_dates.format_date(day, format, locale=_date_locale())
 
 
 def format_datetime(moment, format="medium"):  # noqa: A002 - Babel's own argument name
     """A date and time in the visitor's locale and time zone; None -> ""."""
     if moment is None:
         return ""
-    return babel_format_datetime(moment, format)
+    # A naive moment is UTC (app.clock.utcnow), shown in the user's time zone.
+    return babel_dates.format_datetime(
+        moment, format, tzinfo=get_timezone(), locale=_date_locale()
+    )
 
 
 def format_time(moment, format="short"):  # noqa: A002 - Babel's own argument name
     """A time of day in the visitor's locale and time zone ("22:55" / "10:55 PM"); None -> ""."""
     if moment is None:
         return ""
-    return babel_format_time(moment, format)
+    return babel_dates.format_time(moment, format, tzinfo=get_timezone(), locale=_date_locale())
+
+
+def _date_locale():
+    lang = str(get_locale() or "fr")
+    return DATE_LOCALES.get(lang, lang)
 
 
 def time_zones():

@@ -50,7 +50,8 @@ def test_dates_in_the_visitor_language(app):
         assert "2026" in format_datetime(datetime(2026, 3, 14, 9, 30))
     # A fresh app context, as for a real request (the fixture's one keeps the locale in `g`).
     with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
-        assert format_date(date(2026, 3, 14)) == "Mar 14, 2026"
+        assert format_date(date(2026, 3, 14)) == "14 Mar 2026"  # British, never 3/14/26
+        assert format_datetime(datetime(2026, 3, 14, 9, 30), "short") == "14/03/2026, 09:30"
         assert format_datetime(None) == ""
 
 

@@ -82,7 +82,7 @@ def videos(lang=None, name=None):
         abort(400)
     filters.page = 1
     size = int(current_app.config.get("FEED_ITEMS", 50))
-    page = list_videos(filters, size)
+    page = list_videos(filters, size, by_publication=True)
     downloads = request_token() is not None
     etag = conditional.listing_etag("feed", filters.url_args(), page, lang, downloads)
     updated = conditional.newest_update(page.items)

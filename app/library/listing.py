@@ -145,11 +145,16 @@ def filtered(stmt, filters: Filters):
     return stmt
 
 
-def list_videos(filters: Filters, per_page: int) -> Page:
+def list_videos(filters: Filters, per_page: int, by_publication=False) -> Page:
+    """A page of the search. "Newest first" is by the date the cards show (recorded,
+    else published); `by_publication` orders by publication instead, as a feed's items
+    and its pollers expect (a video recorded long ago but published today comes first)."""
     words = search.terms(filters.q)
     offset = (filters.page - 1) * per_page
-    # Published videos always have published_at: this order walks its index.
+    # Published videos always have published_at: that order walks its index.
     newest = (Video.published_at.desc(), Video.id.desc())
+    if not by_publication:
+        newest = (func.coalesce(Video.recorded_on, Video.published_at).desc(), *newest)
     if words:
         ids, total = _search_page(filters, per_page, offset, newest)
     else:

@@ -25,7 +25,8 @@
   function formatBytes(n) {
     var units = UNITS;
     var i = 0;
-    while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
+    // Binary units, as the server writes them (app/formatting.py SIZE_UNITS: KiB, MiB…).
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
     return new Intl.NumberFormat(lang, { maximumFractionDigits: i ? 1 : 0 }).format(n) + "\u00a0" + units[i];
   }
 

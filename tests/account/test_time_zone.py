@@ -28,12 +28,12 @@ def test_a_chosen_time_zone_is_used_and_named(client, make_video, verified):
     )
     db.session.commit()
     page = client.get("/account/downloads").get_data(as_text=True)
-    assert "8:30" in page and "UTC" in page
+    assert "01/07/2026, 20:30" in page and "UTC" in page
     response = _post(client, "/account/profile", {**PROFILE, "timezone": "America/New_York"})
     assert response.status_code == 302
     assert _user().timezone == "America/New_York"
     page = client.get("/account/downloads").get_data(as_text=True)
-    assert "4:30" in page and "America/New_York" in page  # EDT, UTC-4 in July
+    assert "01/07/2026, 16:30" in page and "America/New_York" in page  # EDT, UTC-4 in July
     account = client.get("/account/").get_data(as_text=True)
     assert '<option selected value="America/New_York">' in account or (
         'value="America/New_York" selected' in account

@@ -21,7 +21,7 @@ def test_the_text_has_the_agency_layout(client, make_video):
     lines = response.get_data().decode("utf-8").split("\n")
     assert lines[0] == "DEFENCE MINISTERS MEET"
     header = "\n".join(lines[:8])
-    assert "Date:" in header and "Mar 14, 2026" in header
+    assert "Date:" in header and "14 Mar 2026" in header
     assert "Location:" in header and "Bruxelles" in header
     assert "Duration:" in header and "(00:00:02:00)" in header
     headings = [
