@@ -65,9 +65,7 @@ def format_datetime(moment, format="medium"):  # noqa: A002 - Babel's own argume
     if moment is None:
         return ""
     # A naive moment is UTC (app.clock.utcnow), shown in the user's time zone.
-    return babel_dates.format_datetime(
-        moment, format, tzinfo=get_timezone(), locale=_date_locale()
-    )
+    return babel_dates.format_datetime(moment, format, tzinfo=get_timezone(), locale=_date_locale())
 
 
 def format_time(moment, format="short"):  # noqa: A002 - Babel's own argument name

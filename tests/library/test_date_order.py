@@ -1,4 +1,4 @@
-""""Date (newest first)" sorts by the date the cards show (recorded, else published);
+""" "Date (newest first)" sorts by the date the cards show (recorded, else published);
 feeds stay in publication order, as their pollers expect."""
 
 import re
