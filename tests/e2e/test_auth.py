@@ -143,3 +143,30 @@ def test_the_checklist_page_works_without_javascript(browser, live_server, mailb
         expect(main.get_by_label("Full name")).to_have_value("No Script")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("locale", "name_label", "submit"), [
+    ("fr-FR", "Nom complet", "Créer mon compte"),
+    ("en-GB", "Full name", "Create my account"),
+])  # fmt: skip
+def test_a_field_error_goes_once_the_field_is_changed(
+    browser, live_server, locale, name_label, submit
+):
+    """The server's message under a field stays true only for what was sent: typing in
+    the field hides it and the field is no longer marked invalid; the others stay."""
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    main = page.locator("main")
+    try:
+        page.goto(live_server.url + "/register")
+        main.get_by_role("button", name=submit).click()
+        name = main.get_by_label(name_label)
+        expect(name).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#full_name-errors")).to_be_visible()
+        expect(page.locator("#organisation-errors")).to_be_visible()
+        name.fill("Camille Martin")
+        expect(page.locator("#full_name-errors")).to_be_hidden()
+        expect(name).not_to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#organisation-errors")).to_be_visible()  # not touched: stays
+    finally:
+        context.close()
