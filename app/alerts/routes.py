@@ -19,6 +19,7 @@ from app.alerts.forms import EditSearchForm, SaveSearchForm
 from app.errors import render_error
 from app.extensions import csrf
 from app.forms import Form
+from app.http.one_click import one_click
 from app.i18n import current_language
 
 
@@ -130,5 +131,9 @@ def unsubscribe(token):
     if request.method == "POST":
         if search is not None:
             service.stop_alerts(search)
+        if not one_click():  # the page's button: POST/redirect/GET
+            return redirect(url_for("alerts.unsubscribe", token=token), 303)
+        return render_template("alerts/unsubscribed.html", search=search)
+    if search is None or not search.alerts_on:
         return render_template("alerts/unsubscribed.html", search=search)
     return render_template("alerts/unsubscribe.html", search=search, token=token, form=Form())

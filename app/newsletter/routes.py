@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from app.errors import render_error
 from app.extensions import csrf, limiter
+from app.http.one_click import one_click
 from app.i18n import current_language
 from app.mailer import MailError
 from app.newsletter import service
@@ -83,7 +84,11 @@ def confirm(token):
         email, language, _signed = service.read_confirm_token(token)
         if request.method == "POST":
             ActionForm().validate() or abort(400)
-            subscriber = service.confirm_subscription(token)
+            service.confirm_subscription(token)
+            # POST/redirect/GET: Back and reload show the result, never a resubmission.
+            return redirect(url_for("newsletter.confirm", token=token), 303)
+        subscriber = service.subscriber_by_email(email)
+        if subscriber is not None and subscriber.status == "active":
             return render_template("newsletter/confirmed.html", subscriber=subscriber)
     except service.ExpiredLink as exc:
         form = SubscribeForm(
@@ -118,6 +123,10 @@ def unsubscribe(token):
     if request.method == "POST":
         if subscriber is not None:
             service.unsubscribe(subscriber)
+        if not one_click():  # the page's button: POST/redirect/GET
+            return redirect(url_for("newsletter.unsubscribe", token=token), 303)
+        return render_template("newsletter/unsubscribed.html", subscriber=subscriber)
+    if subscriber is None or subscriber.status == "unsubscribed":
         return render_template("newsletter/unsubscribed.html", subscriber=subscriber)
     return render_template(
         "newsletter/unsubscribe.html", subscriber=subscriber, token=token, form=ActionForm()

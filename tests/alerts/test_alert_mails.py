@@ -102,7 +102,13 @@ def test_one_click_unsubscribe_and_its_confirmation_page(
     assert response.status_code == 200
     db.session.refresh(search)
     assert not search.alerts_on
-    assert client.post(path).status_code == 200  # idempotent
+    again = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert again.status_code == 200  # idempotent
+    # a person's click on the page's button is redirected (POST/redirect/GET)
+    clicked = client.post(path)
+    assert clicked.status_code == 303 and clicked.headers["Location"].endswith(path)
+    shown = client.get(path, headers={"Accept-Language": "en"})
+    assert shown.status_code == 200 and "You are unsubscribed" in shown.get_data(as_text=True)
     staff_client.action(make_video(slug="storm-2", title_en="Storm again"), "publish")
     assert len(mailbox.to(ADA)) == 1
     page = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)

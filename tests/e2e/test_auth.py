@@ -160,6 +160,7 @@ def test_a_field_error_goes_once_the_field_is_changed(
     try:
         page.goto(live_server.url + "/register")
         main.get_by_role("button", name=submit).click()
+        page.wait_for_load_state("load")  # the answer's scripts run before the user types
         name = main.get_by_label(name_label)
         expect(name).to_have_attribute("aria-invalid", "true")
         expect(page.locator("#full_name-errors")).to_be_visible()

@@ -45,8 +45,10 @@ def test_visitor_double_opt_in(client, mailbox):
     assert _sub("zoe@example.org").status == "pending"
 
     confirmed = post_form(client, link, {}, headers={"Accept-Language": "fr"})
-    assert confirmed.status_code == 200
-    assert "Abonnement confirmé" in confirmed.get_data(as_text=True)
+    assert confirmed.status_code == 303  # POST/redirect/GET: Back never resubmits
+    assert confirmed.headers["Location"].endswith(link.replace("https://rushes.example", ""))
+    shown = client.get(link, headers={"Accept-Language": "fr"})
+    assert "Abonnement confirmé" in shown.get_data(as_text=True)
     sub = _sub("zoe@example.org")
     assert sub.status == "active"
     assert sub.language == "en"
@@ -215,8 +217,10 @@ def test_unsubscribe_get_asks_for_confirmation(client, make_subscriber):
     assert "two@example.org" in html and "<button" in html
     assert _sub("two@example.org").status == "active"  # a GET changes nothing
     response = post_form(client, url, {})
-    assert response.status_code == 200
+    assert response.status_code == 303  # the page's button: POST/redirect/GET
     assert _sub("two@example.org").status == "unsubscribed"
+    again = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "You are unsubscribed" in again  # the result, not the question again
 
 
 def test_tampered_unsubscribe_token_is_400(client, make_subscriber):
