@@ -134,6 +134,4 @@ def unsubscribe(token):
         if not one_click():  # the page's button: POST/redirect/GET
             return redirect(url_for("alerts.unsubscribe", token=token), 303)
         return render_template("alerts/unsubscribed.html", search=search)
-    if search is None or not search.alerts_on:
-        return render_template("alerts/unsubscribed.html", search=search)
     return render_template("alerts/unsubscribe.html", search=search, token=token, form=Form())

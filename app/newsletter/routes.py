@@ -126,7 +126,7 @@ def unsubscribe(token):
         if not one_click():  # the page's button: POST/redirect/GET
             return redirect(url_for("newsletter.unsubscribe", token=token), 303)
         return render_template("newsletter/unsubscribed.html", subscriber=subscriber)
-    if subscriber is None or subscriber.status == "unsubscribed":
+    if subscriber is not None and subscriber.status == "unsubscribed":
         return render_template("newsletter/unsubscribed.html", subscriber=subscriber)
     return render_template(
         "newsletter/unsubscribe.html", subscriber=subscriber, token=token, form=ActionForm()
