@@ -303,7 +303,10 @@ def test_a_logged_out_staff_member_is_sent_to_log_in(app, client, staff, make_vi
         "/login?next=" in response.headers["Location"]
     )
     assert client.post("/admin/videos/1/publish").status_code == 404
+    home = client.get("/admin/")  # the staff home itself, as the issue found it
+    assert home.status_code == 302 and "/login?next=" in home.headers["Location"]
     stranger = app.test_client()
+    assert stranger.get("/admin/").status_code == 404
     assert stranger.get("/admin/videos").status_code == 404
     assert stranger.get("/admin/newsletter/").status_code == 404
     # A device cookie of an account that is not staff reveals nothing either.
