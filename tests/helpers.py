@@ -41,3 +41,14 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def staff_client(app, make_user, email="staff@example.org"):
+    """A test client of its own, logged in through the form as a staff member (English)."""
+    from tests.conftest import PASSWORD  # tests.conftest imports this module: read at call time
+
+    make_user(email=email, staff=True, language="en")
+    client = app.test_client()
+    response = post_form(client, "/login", {"email": email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client

@@ -1,8 +1,7 @@
 """Serve a media file to an authorised user: Range, conditional GET, logging of bytes sent.
 
-Public API (used by full downloads in app/library and by clip downloads in app/clips)::
-
-    from app.http.sendfile import send_media
+Public API (used by full downloads in app/library and by clip downloads in app/clips),
+``send_media`` of this module::
 
     return send_media(
         abs_path,                 # absolute path of the file on disk

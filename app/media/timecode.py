@@ -18,7 +18,7 @@ A master whose first frame carries timecode ``10:00:00:00`` maps master timecode
 frame index with :func:`tc_to_index`; the reverse is :func:`index_to_tc`.
 
 What people type and read
-    :func:`video_clock` gives a :class:`MasterClock` for a master (its rate and the start
+    ``app.media.master_clock.video_clock`` gives a ``MasterClock`` for a master (its rate and the start
     timecode the probe stored): master frame index <-> timecode label, durations, and
     the tolerant reading of what someone typed (:func:`read_tc`: ``1:02:03:04``,
     ``10.00.00.00``, ``10:00:00,00`` ...; drop-frame is the master's counting, whatever
@@ -29,11 +29,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 
 __all__ = [
-    "MasterClock",
     "Timecode",
     "TimecodeError",
     "drop_frames_per_minute",
@@ -48,7 +46,6 @@ __all__ = [
     "tc_to_frames",
     "tc_to_index",
     "valid_label",
-    "video_clock",
 ]
 
 log = logging.getLogger(__name__)
@@ -371,67 +368,3 @@ def valid_label(text: str, rate: Fraction | int | float | str | None = None) -> 
     _h, mi, s, f = (int(g) for g in match.groups())
     limit = nominal_rate(rate) if rate else 60
     return mi <= 59 and s <= 59 and f < limit
-
-
-@dataclass(frozen=True)
-class MasterClock:
-    """The timecode of one master: its rate, counting and first frame's count."""
-
-    rate: Fraction
-    drop: bool
-    start: int  # frame count since midnight of the master's first frame
-
-    def timecode(self, index: int) -> str:
-        """Label of master frame ``index`` (0 = the first frame); wraps at midnight."""
-        return frames_to_tc(self.start + index, self.rate, drop=self.drop)
-
-    def index(self, text: str, frame_count: int = 0) -> int:
-        """Master frame index of the typed timecode ``text`` (may be negative: before the
-        start).  A master of ``frame_count`` frames that crosses midnight is read on
-        across it.  Raises :class:`TimecodeError`."""
-        frame = read_tc(text, self.rate, drop=self.drop) - self.start
-        day = frames_per_day(self.rate, self.drop)
-        if frame < 0 and self.start + (frame_count or 0) > day:
-            frame += day
-        return frame
-
-    def from_relative(self, text: str, frame_count: int) -> str | None:
-        """The master timecode of a label counted from the file's first frame (what a
-        shot list typed against a player at 00:00:00:00 holds), when ``text`` is such a
-        label and not a timecode of this master; else None.
-
-        Only a master whose clock does not start at 00:00:00:00 can tell the two apart:
-        a label before its start that falls inside the file as an offset is relative.
-        """
-        if not self.start or not valid_label(text, self.rate):
-            return None
-        try:
-            if 0 <= self.index(text, frame_count) < max(frame_count, 1):
-                return None  # a timecode of the master itself
-            offset = read_tc(text.strip(), self.rate)
-        except TimecodeError:
-            return None
-        if frame_count and offset >= frame_count:
-            return None
-        return self.timecode(offset)
-
-    def duration(self, frames: int) -> str:
-        """A duration as HH:MM:SS:FF counted from zero (never drop-frame)."""
-        return frames_to_tc(frames, self.rate, drop=False)
-
-
-def video_clock(rate: Fraction | int | float | str, start_tc: str | None) -> MasterClock:
-    """The clock of a master from its rate and stored start timecode.
-
-    Drop-frame counting when the start timecode is written with ``;`` at a drop-frame
-    rate; no start timecode (or an unreadable one, logged) counts from 00:00:00:00.
-    """
-    value = parse_rate(rate)
-    drop = bool(start_tc and ";" in start_tc and is_drop_frame_rate(value))
-    start = 0
-    if start_tc:
-        try:
-            start = read_tc(start_tc, value, drop=drop)
-        except TimecodeError:
-            log.warning("unreadable start timecode %r: counting from 00:00:00:00", start_tc)
-    return MasterClock(value, drop, start)

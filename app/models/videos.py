@@ -5,7 +5,7 @@ from fractions import Fraction
 from app.clock import utcnow
 from app.extensions import db
 from app.media.info import MediaInfo
-from app.media.timecode import MasterClock, video_clock
+from app.media.master_clock import MasterClock, video_clock
 
 video_tags = db.Table(
     "video_tags",

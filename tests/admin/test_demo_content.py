@@ -3,7 +3,7 @@
 import pytest
 
 from app.demo import DEMOS
-from app.media.timecode import video_clock
+from app.media.master_clock import video_clock
 
 
 @pytest.mark.parametrize("spec", DEMOS, ids=[d["file"] for d in DEMOS])

@@ -15,8 +15,7 @@ from tests.clips.conftest import (  # noqa: F401  (fixtures)
     media_dir,
     post_clip,
 )
-from tests.conftest import PASSWORD
-from tests.helpers import csrf_token, post_form
+from tests.helpers import csrf_token, staff_client
 
 
 @pytest.fixture
@@ -31,10 +30,7 @@ def probed_video(make_video, master):  # noqa: F811
 
 @pytest.fixture
 def staff(app, make_user):
-    make_user(email="staff@example.org", staff=True, language="en")
-    client = app.test_client()
-    response = post_form(client, "/login", {"email": "staff@example.org", "password": PASSWORD})
-    assert response.status_code == 302
+    client = staff_client(app, make_user)
 
     def label(video, fields):
         token = csrf_token(client.get(f"/admin/videos/{video.id}").get_data(as_text=True))

@@ -9,8 +9,7 @@ import pytest
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Rendition, Video, VideoText
-from tests.conftest import PASSWORD
-from tests.helpers import csrf_token, post_form
+from tests.helpers import csrf_token, staff_client
 
 
 @pytest.fixture
@@ -44,10 +43,7 @@ def video(app):
 
 @pytest.fixture
 def staff(app, make_user):
-    make_user(email="staff@example.org", staff=True, language="en")
-    client = app.test_client()
-    response = post_form(client, "/login", {"email": "staff@example.org", "password": PASSWORD})
-    assert response.status_code == 302
+    client = staff_client(app, make_user)
 
     def upload(video, body, lang="fr", name="captions.srt", allow_overlap=False):
         token = csrf_token(client.get(f"/admin/videos/{video.id}").get_data(as_text=True))

@@ -105,12 +105,9 @@ def test_the_api_and_the_feed_carry_each_language(client, brussels):
 
 def _staff_names(app, make_user, names):
     """Log a staff member in on a client of their own and post the categories form."""
-    from tests.conftest import PASSWORD
-    from tests.helpers import csrf_token, post_form
+    from tests.helpers import csrf_token, staff_client
 
-    make_user(email="staff@example.org", staff=True, language="en")
-    staff = app.test_client()
-    post_form(staff, "/login", {"email": "staff@example.org", "password": PASSWORD})
+    staff = staff_client(app, make_user)
     page = staff.get("/admin/categories")
     assert page.status_code == 200
     token = csrf_token(page.get_data(as_text=True))

@@ -1,4 +1,4 @@
-"""A master's clock (app.media.timecode.video_clock): frame index <-> what people read and type.
+"""A master's clock (app.media.master_clock.video_clock): frame index <-> what people read and type.
 
 These were the clip API's own timecode tests; the API, the editor, the shot list and the
 cut now share this one copy.
@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import pytest
 
+from app.media.master_clock import video_clock
 from app.media.timecode import (
     TimecodeError,
     index_to_tc,
@@ -15,7 +16,6 @@ from app.media.timecode import (
     read_tc,
     tc_to_index,
     valid_label,
-    video_clock,
 )
 
 
