@@ -36,7 +36,7 @@ from pathlib import Path
 
 import av
 
-from .cut.master import Master
+from .cut.master import Master, chain, threaded
 from .errors import MediaError
 
 FORMATS = ("png", "jpeg")
@@ -102,7 +102,10 @@ def grab_still(
     master = Master(os.fspath(master_path))
     sar = _sample_aspect(master)
     master.container.close()  # the clock is read; each pass below has its own demuxer
-    window = _decode_window(master, frame_index, seek)
+    try:
+        window = _decode_window(master, frame_index, seek)
+    finally:
+        master.close()
     frame = window.frames[1]
     matrix, matrix_from = _matrix_of(frame)
     colour_range = "pc" if frame.color_range == 2 or frame.format.name.startswith("yuvj") else "tv"
@@ -150,18 +153,18 @@ def _open_at_keyframe(master: Master, target_pts: int):
     for _attempt in range(_SEEK_TRIES):
         container = master.open()
         stream = next(s for s in container.streams if s.index == master.vindex)
-        stream.thread_type = "AUTO"
+        threaded(stream)
         seek_to = int(target_pts - margin)
         try:
             container.seek(max(seek_to, 0), stream=stream, backward=True)
             packets = container.demux(stream)
             first = _first_keyframe(packets)
         except av.FFmpegError as exc:
-            container.close()
+            master.release(container)
             raise MediaError("read_failed", detail=str(exc)) from exc
         if first is not None and first.pts <= target_pts:
-            return container, stream, _chain(first, packets)
-        container.close()
+            return container, stream, chain(first, packets)
+        master.release(container)
         if seek_to <= master.p0:
             break
         margin = max(margin * 4, int(master.step * 4), 1)
@@ -178,13 +181,8 @@ def _first_keyframe(packets):
 def _open_at_start(master: Master):
     container = master.open()
     stream = next(s for s in container.streams if s.index == master.vindex)
-    stream.thread_type = "AUTO"
+    threaded(stream)
     return container, stream, container.demux(stream)
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 def _decode_window(master: Master, index: int, seek: bool) -> _Window:
@@ -215,7 +213,7 @@ def _decode_window(master: Master, index: int, seek: bool) -> _Window:
             if at == index and not frame.interlaced_frame:
                 break  # progressive: no neighbour needed
     finally:
-        container.close()
+        master.release(container)
     if index not in found:
         raise MediaError("frame_not_found", frame=index)
     return _Window(

@@ -69,6 +69,36 @@ def test_mp4_and_mov_clips_are_faststart(master, tmp_path, kind, in_frame, out_f
     assert count_frames(dest) == out_frame - in_frame
 
 
+def test_the_index_is_written_into_room_reserved_at_the_start(master, tmp_path, monkeypatch):
+    """No second pass over the file: the ``moov`` lands in the room reserved before
+    ``mdat``, and a ``free`` box takes what is left."""
+    passes = []
+    real = mux._write
+    monkeypatch.setattr(mux, "_write", lambda *a, **kw: passes.append(kw) or real(*a, **kw))
+    src = master("h264_closed")
+    dest = tmp_path / "clip.mp4"
+    report = cut.cut(src, 3, 60, dest)
+    assert passes == [{"reserve": True}]
+    boxes = top_level_boxes(dest)
+    assert boxes.index("moov") < boxes.index("free") < boxes.index("mdat"), boxes
+    assert not any("outgrew" in note for note in report.notes)
+
+
+def test_an_index_too_big_for_its_room_is_written_again_faststart(
+    master, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(mux, "moov_room", lambda job: 64)
+    src = master("h264_closed")
+    dest = tmp_path / "clip.mp4"
+    report = cut.cut(src, 3, 60, dest)
+    boxes = top_level_boxes(dest)
+    assert boxes.index("moov") < boxes.index("mdat"), boxes
+    assert any("outgrew" in note for note in report.notes)
+    assert count_frames(dest) == 57
+    assert [a.samples for a in report.audio] == [round(57 / 25 * 48000)]
+    assert [p.name for p in tmp_path.iterdir()] == [dest.name]
+
+
 # ---------------------------------------------------------------- MPEG-2 open GOP in MXF
 
 

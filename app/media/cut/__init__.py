@@ -158,6 +158,7 @@ def cut(
     base = os.path.basename(dest_path)
     stem, ext = os.path.splitext(base)
     tmp = os.path.join(dest_dir, f".{stem}.{uuid.uuid4().hex[:12]}.partial{ext}")
+    job = None
     try:
         job = CutJob(master_path, in_frame, out_frame, tmp, progress, start_timecode, audio)
         report = run(job)
@@ -166,6 +167,9 @@ def cut(
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+    finally:
+        if job is not None:
+            job.master.close()
     if progress is not None:
         progress(1.0)
     return report

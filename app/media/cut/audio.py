@@ -214,7 +214,7 @@ def _pcm_slices(job: CutJob, stream_index, report, sample_bytes: int):
             report.padded_end += gap
             yield bytes(gap * block), gap, block
     finally:
-        c.close()
+        job.master.release(c)
 
 
 # ---------------------------------------------------------------- AAC
@@ -245,7 +245,7 @@ def aac_packets(job: CutJob, stream_index: int) -> list[tuple[bytes, int, int]] 
         except av.FFmpegError:
             return None
         finally:
-            c.close()
+            job.master.release(c)
     return None
 
 

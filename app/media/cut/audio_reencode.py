@@ -139,7 +139,7 @@ def _reencode_once(job: CutJob, stream_index: int, out_stream, report: AudioRepo
                 break
         yield from timeline.finish()
     finally:
-        c.close()
+        job.master.release(c)
     report.samples = timeline.written
 
 

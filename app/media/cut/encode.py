@@ -22,9 +22,18 @@ from app.media.cut.plan import Pkt, Plan
 from app.media.errors import MediaError
 from app.media.timecode import index_to_tc
 
-#: x264/x265 presets and quality of the re-encoded joins (benchmarked in benchmarks/).
-X264_PRESET = "veryfast"  # at 1080p noise: min PSNR 44.6 dB vs the master at CRF 16
+#: x264/x265 presets and quality of the re-encoded joins, chosen by a quality target
+#: (every join frame >= 40 dB PSNR against the master's decoded frame), the fastest
+#: preset that meets it on natural footage and on noisy test patterns (benchmarks/
+#: README.md, "Choosing the joins' preset").  x264 ultrafast at CRF 16: min 45.0 dB on
+#: a 1080p photographic pan, 45.4 dB on testsrc2 + noise, 2.4x faster than veryfast,
+#: at the same bit rate on the pan (1.6x on noise).  x265 ultrafast misses it on noise
+#: (38.7 dB): faster stays (40.1 dB).
+X264_PRESET = "ultrafast"
 X264_CRF = "16"
+#: A clip re-encoded whole is mostly re-encoded frames: its size matters more than the
+#: seconds of a join, so it keeps a preset that compresses (CABAC, deblocking).
+X264_FULL_PRESET = "veryfast"
 X265_PRESET = "faster"
 X265_CRF = "16"
 #: Above this many pixels, head and tail are encoded one after the other (each encoder
@@ -63,7 +72,7 @@ def decode(master: Master, start: Pkt, wanted: list[int]) -> Iterator[av.VideoFr
                     got += 1
                     yield frame
     finally:
-        c.close()
+        master.release(c)
     if got != len(wanted):
         raise MediaError("frames_missing", got=got, expected=len(wanted))
 

@@ -1,15 +1,21 @@
 """The master as the cut reads it: its streams, its frame clock, demuxers placed at a packet.
 
 A :class:`Master` is opened once per cut (through :func:`app.media.source.open_input`,
-like every reader of a master) and opened again, the same way, for every further pass
-over its packets: each pass (scan, decode of a join, audio) has its own demuxer, so
-that seeking one never moves another.
+like every reader of a master); each pass over its packets (scan, decode of a join,
+audio) takes a demuxer of its own with :meth:`Master.open`, so that seeking one never
+moves another, and gives it back with :meth:`Master.release`.  Opening costs more
+than a pass over a minute of packets (FFmpeg decodes a frame of every stream to probe
+them: 0.12 s for a 1080p H.264 master), so MP4/MOV demuxers given back are kept and
+handed out again, sought to the start: in those files a seek is exact, by the sample
+tables.  The first container, whose streams describe the master to the muxer and the
+encoders, is never handed out.
 """
 
 from __future__ import annotations
 
 import bisect
 import os
+import threading
 from fractions import Fraction
 
 import av
@@ -58,7 +64,8 @@ def open_container(path: str) -> av.container.InputContainer:
     return source.open_input(path).container
 
 
-def _chain(first, rest):
+def chain(first, rest):
+    """``first``, then the rest of the packets."""
     yield first
     yield from rest
 
@@ -103,6 +110,9 @@ class Master:
                 self.open_gop = True
             except (h264_opengop.Unsupported, IndexError) as exc:
                 self.open_gop_why = str(exc) or "unreadable parameter sets"
+        self._idle: list[av.container.InputContainer] = []  # demuxers given back
+        self._reuse = c.format.name == _MOV_FAMILY
+        self._pool_lock = threading.Lock()
         self.p0 = self._first_pts()
         #: the pts of every frame in presentation order, for a variable-frame-rate
         #: master (None: constant rate, frame i at ``p0 + round(i * step)``)
@@ -172,7 +182,7 @@ class Master:
         except av.FFmpegError as exc:
             raise MediaError("read_failed", detail=str(exc)) from exc
         finally:
-            c.close()
+            self.release(c)
         return sorted(found)
 
     def _on_grid(self) -> bool:
@@ -203,8 +213,33 @@ class Master:
     # -- demuxers
 
     def open(self) -> av.container.InputContainer:
-        """A new demuxer over the master; the caller closes it."""
-        return open_container(self.path)
+        """A demuxer over the master at its start; the caller gives it back with
+        :meth:`release`."""
+        with self._pool_lock:
+            c = self._idle.pop() if self._idle else None
+        if c is None:
+            return open_container(self.path)
+        try:
+            c.seek(0)
+        except av.FFmpegError:
+            c.close()
+            return open_container(self.path)
+        return c
+
+    def release(self, c: av.container.InputContainer) -> None:
+        """Give back a demuxer from :meth:`open` (kept for the next pass, or closed)."""
+        if not self._reuse:
+            c.close()
+            return
+        with self._pool_lock:
+            self._idle.append(c)
+
+    def close(self) -> None:
+        """Close the demuxers kept for further passes (the cut is over)."""
+        with self._pool_lock:
+            idle, self._idle = self._idle, []
+        for c in idle:
+            c.close()
 
     def split(self, data: bytes) -> list[bytes]:
         """The NAL units of one of the master's H.264/HEVC packets."""
@@ -218,7 +253,7 @@ class Master:
         c = self.open()
         try:
             vs = [s for s in c.streams if s.index == self.vindex][0]
-            vs.thread_type = "AUTO"
+            threaded(vs)
             for packet in c.demux(vs):
                 try:
                     frames = packet.decode()
@@ -231,7 +266,7 @@ class Master:
         except av.FFmpegError as exc:
             raise MediaError("undecodable", detail=str(exc)) from exc
         finally:
-            c.close()
+            self.release(c)
 
     def open_at(self, start, near_pts: int, decode: bool = False):
         """Open the master positioned so that the first video packet is ``start`` (a
@@ -239,7 +274,8 @@ class Master:
         is <= ``near_pts``).
 
         Returns ``(container, stream, packets)``; ``packets`` iterates the video packets
-        in decode order from there on.  The caller closes the container.
+        in decode order from there on.  The caller gives the container back with
+        :meth:`release`.
         """
         margin = max(int(self.step * 50), 1)
         target_base = start.dts if start is not None else near_pts
@@ -247,7 +283,7 @@ class Master:
             c = self.open()
             vs = [s for s in c.streams if s.index == self.vindex][0]
             if decode:
-                vs.thread_type = "AUTO"
+                threaded(vs)
             target = target_base - margin
             from_start = target <= self.p0 - 20 * self.step
             try:
@@ -256,15 +292,21 @@ class Master:
                 demux = c.demux(vs)
                 found, too_late = _find_start(demux, start, near_pts)
             except av.FFmpegError as exc:
-                c.close()
+                self.release(c)
                 raise MediaError("read_failed", detail=str(exc)) from exc
             if found is not None:
-                return c, vs, _chain(found, demux)
-            c.close()
+                return c, vs, chain(found, demux)
+            self.release(c)
             if from_start or not too_late and start is None:
                 break
             margin *= 3
         raise MediaError("seek_failed")
+
+
+def threaded(vs) -> None:
+    """Decode ``vs`` on every core (frame threads); a decoder already open already does."""
+    if not vs.codec_context.is_open:
+        vs.thread_type = "AUTO"
 
 
 def _find_start(demux, start, near_pts: int):

@@ -16,7 +16,7 @@ import av
 
 from app.media.cut import audio
 from app.media.cut.bitstream import nal as bs
-from app.media.cut.encode import X264_CRF, X264_PRESET
+from app.media.cut.encode import X264_CRF, X264_FULL_PRESET
 from app.media.cut.job import CutJob
 from app.media.cut.plan import Plan
 from app.media.cut.report import CutReport
@@ -39,10 +39,17 @@ _DROPPED_CONTAINER_TAGS = (
 _DROPPED_VIDEO_TAGS = ("encoder", "timecode", "file_package_umid", "handler_name", "vendor_id")
 
 
-#: Muxer options per output format: MP4/MOV clips are faststart (the ``moov`` index
-#: before ``mdat``, as the renditions are), so that a player can start before the end
-#: of the download; FFmpeg moves the index in a second pass over the temporary file.
-MUXER_OPTIONS = {"mp4": {"movflags": "+faststart"}, "mov": {"movflags": "+faststart"}}
+#: MP4/MOV clips are faststart (the ``moov`` index before ``mdat``, as the renditions
+#: are), so that a player can start before the end of the download.  Space for the
+#: index is reserved at the start (``moov_size``: FFmpeg writes it there at the end,
+#: and a ``free`` box fills what is left), which spares the second pass over the whole
+#: file that ``+faststart`` makes; were the room too small, the clip is written again
+#: with ``+faststart``.
+FASTSTART_FORMATS = ("mov", "mp4")
+#: Bytes of the index per packet, at most (sizes, times, composition offsets, chunk
+#: offsets and runs, sync and dependency flags, sample groups: 53), and for the rest.
+_MOOV_PER_PACKET = 64
+_MOOV_FIXED = 256 * 1024
 #: Largest movie timescale chosen (beyond it, the audio rates alone are used).
 _MAX_MOVIE_TIMESCALE = 10_000_000
 
@@ -62,23 +69,49 @@ def movie_timescale(job: CutJob, plan: Plan) -> int:
     return scale
 
 
-def muxer_options(job: CutJob, plan: Plan) -> dict[str, str]:
-    fmt = job.master.fmt
-    options = dict(MUXER_OPTIONS.get(fmt, {}))
-    if fmt in ("mov", "mp4"):
+def moov_room(job: CutJob) -> int:
+    """Bytes to reserve for the clip's ``moov``: enough for one packet per frame and,
+    per audio stream, the master's packets over the clip's duration (twice over)."""
+    packets = job.frames
+    for s, _channels in job.audio:
+        rate = s.codec_context.sample_rate or 48000
+        seconds = float(s.duration * s.time_base) if s.duration and s.time_base else 0
+        per_second = s.frames / seconds if s.frames and seconds > 0 else rate / 256
+        packets += 2 * math.ceil(per_second * float(job.duration_s)) + 16
+    return _MOOV_FIXED + _MOOV_PER_PACKET * packets
+
+
+def muxer_options(job: CutJob, plan: Plan, reserve: bool = True) -> dict[str, str]:
+    options: dict[str, str] = {}
+    if job.master.fmt in FASTSTART_FORMATS:
         options["movie_timescale"] = str(movie_timescale(job, plan))
+        if reserve:
+            options["moov_size"] = str(moov_room(job))
+        else:
+            options["movflags"] = "+faststart"
     return options
 
 
 def mux(job: CutJob, plan: Plan, segments: dict, report: CutReport) -> None:
-    fmt = job.master.fmt
-    out = av.open(job.tmp, "w", format=fmt, options=muxer_options(job, plan))
+    try:
+        _write(job, plan, dict(segments), report, reserve=True)
+    except av.FFmpegError:
+        if job.master.fmt not in FASTSTART_FORMATS:
+            raise
+        # the reserved room was too small for the index (FFmpeg refuses to write it)
+        job.notes.append("the index outgrew its reserved room: written again, faststart")
+        report.audio.clear()
+        _write(job, plan, segments, report, reserve=False)
+    job.advance(1.0)
+
+
+def _write(job: CutJob, plan: Plan, segments: dict, report: CutReport, reserve: bool) -> None:
+    out = av.open(job.tmp, "w", format=job.master.fmt, options=muxer_options(job, plan, reserve))
     try:
         mux_into(job, out, plan, segments, report)
-        job.start_phase(0.95, 0.99)  # the trailer (MP4/MOV: the faststart pass)
+        job.start_phase(0.95, 0.99)  # the trailer (MP4/MOV: the index)
     finally:
         out.close()
-    job.advance(1.0)
 
 
 def mux_into(job: CutJob, out, plan: Plan, segments: dict, report: CutReport) -> None:
@@ -108,7 +141,7 @@ def _video_stream(job: CutJob, out, plan: Plan, segments: dict):
         supported = {"yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le"}
         pix_fmt = m.vctx.pix_fmt
         ov.pix_fmt = pix_fmt if pix_fmt in supported else "yuv420p"
-        ov.codec_context.options = {"preset": X264_PRESET, "crf": X264_CRF}
+        ov.codec_context.options = {"preset": X264_FULL_PRESET, "crf": X264_CRF}
         ov.time_base = m.enc_time_base
         ov.codec_context.time_base = m.enc_time_base
     else:

@@ -104,7 +104,7 @@ def scan(master: Master, t_in: int, t_out: int) -> tuple[list[Pkt], bool]:
     except av.FFmpegError as exc:
         raise MediaError("read_failed", detail=str(exc)) from exc
     finally:
-        c.close()
+        master.release(c)
     return pkts, eof
 
 
@@ -238,7 +238,7 @@ def range_packets(master: Master, plan: Plan):
                 return
             yield packet
     finally:
-        c.close()
+        master.release(c)
 
 
 def past_out(job: CutJob, plan: Plan, packet) -> bool:
