@@ -64,6 +64,9 @@ dnxhr             DNxHR SQ (dnxhd encoder, profile dnxhr_sq), 384x216p25, 2 s,
 two_stereo        H.264 High, 384x216p25, 2 s, closed GOP 25, MOV, *two* PCM s24le stereo
                   streams 48 kHz (international sound 440/660 Hz, a French voice-over
                   880/1100 Hz, tagged ``fra``), timecode 10:00:00:00.
+natural_*         ``natural_h264_closed``, ``natural_h264_vfr``, ``natural_mpeg2_xdcam``:
+                  the same masters made of natural pictures, a camera pan across a
+                  photograph (Debian's ``mate-backgrounds``) with a light grain.
 not_video         A text file named ``.mp4``: not a media file at all.
 truncated         The first 40 % of an ``h264_closed`` MP4 (``moov`` at the end is
                   missing): unreadable.
@@ -91,6 +94,30 @@ def _video(size: str, rate: str, seconds: float, extra_filter: str = "") -> list
     if extra_filter:
         vf += "," + extra_filter
     return ["-f", "lavfi", "-i", vf]
+
+
+#: A photograph (Debian's mate-backgrounds, 2560x1920) for masters of natural pictures.
+PHOTO = "/usr/share/backgrounds/mate/nature/Wood.jpg"
+
+
+def _natural(size: str, rate: str, seconds: float, extra_filter: str = "") -> list[str]:
+    """Natural pictures: a camera pan across a photograph, with a sensor's light grain
+    (what an encoder meets in real footage, unlike a test pattern's flat colours)."""
+    w, h = (int(v) for v in size.split("x"))
+    big_w, big_h = w * 3 // 2, h * 3 // 2
+    vf = (
+        f"movie={PHOTO},loop=loop=-1:size=1,setpts=N/({rate}*TB),fps={rate},"
+        f"scale={big_w}:{big_h},crop={w}:{h}:x='mod(n*{max(1, w // 160)}\\,{big_w - w})'"
+        f":y='mod(n*{max(1, h // 240)}\\,{big_h - h})',noise=alls=3:allf=t,"
+        f"trim=duration={seconds},format=yuv420p"
+    )
+    if extra_filter:
+        vf += "," + extra_filter
+    return ["-f", "lavfi", "-i", vf]
+
+
+def natural_available() -> bool:
+    return os.path.exists(PHOTO)
 
 
 def _mono_tracks(count: int, seconds: float, rate: int = 48000) -> list[str]:
@@ -501,8 +528,20 @@ KINDS: dict[str, dict] = {
     "truncated": {"file": "truncated.mp4", "codec": None, "intra": None},
 }
 
-#: Kinds that are real, decodable video masters.
-VIDEO_KINDS = [k for k, v in KINDS.items() if v.get("codec")]
+# The masters the clip-fidelity checks run on, again with natural pictures.
+for _kind, _size, _rate, _seconds, _extra in (
+    ("h264_closed", "384x216", "25", 3, ""),
+    ("h264_vfr", "320x180", "30", 5, ""),
+    ("mpeg2_xdcam", "1920x1080", "25", 2, "setfield=tff"),
+):
+    _spec = dict(KINDS[_kind])
+    _spec["file"] = "natural_" + _spec["file"]
+    _spec["inputs"] = _natural(_size, _rate, _seconds, _extra) + _spec["inputs"][4:]
+    _spec["natural"] = True
+    KINDS["natural_" + _kind] = _spec
+
+#: Kinds that are real, decodable video masters (the natural ones serve the cut checks).
+VIDEO_KINDS = [k for k, v in KINDS.items() if v.get("codec") and not v.get("natural")]
 
 
 def _run(cmd: list[str]) -> None:

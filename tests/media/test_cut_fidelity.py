@@ -9,6 +9,9 @@
 * variable-frame-rate footage is cut by frame order, keeping its timestamps;
 * progress moves through every phase.
 
+Each check runs on generated patterns and again on natural pictures (a camera pan
+across a photograph, ``natural_*`` in tests/mediagen.py).
+
 Judges: Debian's ffprobe and ffmpeg (see tests/media/cutjudge.py).
 """
 
@@ -56,7 +59,8 @@ def cfr_md5s(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("kind", "in_frame", "out_frame"), [("h264_closed", 3, 60), ("prores", 5, 30)]
+    ("kind", "in_frame", "out_frame"),
+    [("h264_closed", 3, 60), ("natural_h264_closed", 3, 60), ("prores", 5, 30)],
 )
 def test_mp4_and_mov_clips_are_faststart(master, tmp_path, kind, in_frame, out_frame):
     src = master(kind)
@@ -128,11 +132,14 @@ def _gops(es: bytes) -> list[tuple[int, list[int]]]:
     return gops
 
 
-@pytest.mark.parametrize(("in_frame", "out_frame"), [(14, 40), (5, 45)])
-def test_mpeg2_open_gop_mxf_cut_mid_file(master, tmp_path, in_frame, out_frame):
+@pytest.mark.parametrize(
+    ("kind", "in_frame", "out_frame"),
+    [("mpeg2_xdcam", 14, 40), ("mpeg2_xdcam", 5, 45), ("natural_mpeg2_xdcam", 14, 40)],
+)
+def test_mpeg2_open_gop_mxf_cut_mid_file(master, tmp_path, kind, in_frame, out_frame):
     """XDCAM HD422-like master, open GOPs of 12 (M=3): the first copied GOP (not the
     master's first; the in point is not a keyframe) loses its leading B pictures."""
-    src = master("mpeg2_xdcam")
+    src = master(kind)
     dest = tmp_path / "clip.mxf"
     report = cut.cut(src, in_frame, out_frame, dest)
     n = out_frame - in_frame
@@ -179,7 +186,12 @@ def _decoded_samples(path: Path) -> int:
 
 @pytest.mark.parametrize(
     ("kind", "in_frame", "out_frame"),
-    [("h264_2997df", 1, 74), ("h264_2997df", 13, 61), ("h264_closed", 13, 61)],
+    [
+        ("h264_2997df", 1, 74),
+        ("h264_2997df", 13, 61),
+        ("h264_closed", 13, 61),
+        ("natural_h264_closed", 13, 61),
+    ],
 )
 def test_aac_copy_ends_at_the_out_instant(master, tmp_path, kind, in_frame, out_frame):
     """Copied AAC in MP4/MOV: the edit list ends the audio track at the out instant to
@@ -188,7 +200,7 @@ def test_aac_copy_ends_at_the_out_instant(master, tmp_path, kind, in_frame, out_
     whole (it trims the start by the edit list, never the end): fewer than 1024 extra
     samples, as docs/clips.md says."""
     src = master(kind)
-    rate = {"h264_2997df": Fraction(30000, 1001), "h264_closed": Fraction(25)}[kind]
+    rate = Fraction(30000, 1001) if kind == "h264_2997df" else Fraction(25)
     dest = tmp_path / f"clip{cut.output_extension(src)}"
     report = cut.cut(src, in_frame, out_frame, dest)
     assert report.audio[0].handling == "copy"
@@ -220,12 +232,15 @@ def _frame_pts(path: Path) -> list[int]:
     return [int(f["pts"]) for f in info["frames"]]
 
 
-@pytest.mark.parametrize(("in_frame", "out_frame"), [(10, 100), (100, 150)])
-def test_variable_frame_rate_cut_by_frame_order(master, tmp_path, in_frame, out_frame):
+@pytest.mark.parametrize(
+    ("kind", "in_frame", "out_frame"),
+    [("h264_vfr", 10, 100), ("h264_vfr", 100, 150), ("natural_h264_vfr", 10, 100)],
+)
+def test_variable_frame_rate_cut_by_frame_order(master, tmp_path, kind, in_frame, out_frame):
     """A phone-like VFR master (30 fps, +-4 ms jitter, 1/90000 clock): frames are
     indexed by their order, as the probe counts them; the clip holds exactly the
     selected frames with the master's own timestamps (none repeated or dropped)."""
-    src = master("h264_vfr")
+    src = master(kind)
     info = probe(src)
     assert info.frame_count == 150 == count_frames(src)
     dest = tmp_path / "clip.mp4"

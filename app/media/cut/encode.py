@@ -44,12 +44,14 @@ MPEG2_QSCALE = 2
 
 def decode(master: Master, start: Pkt, wanted: list[int]) -> Iterator[av.VideoFrame]:
     """Decoded frames whose pts are in ``wanted`` (sorted), starting at keyframe
-    ``start`` (its leading pictures skipped)."""
+    ``start`` (its leading pictures skipped, and the H.264 pictures before the first
+    wanted frame that no other picture refers to)."""
     if not wanted:
         return
     c, vs, packets = master.open_at(start, start.pts, decode=True)
     want = set(wanted)
-    last = wanted[-1]
+    first, last = wanted[0], wanted[-1]
+    h264 = master.codec == "h264"
     got = 0
     try:
         done = False
@@ -58,6 +60,13 @@ def decode(master: Master, start: Pkt, wanted: list[int]) -> Iterator[av.VideoFr
                 continue  # the demuxer's end-of-stream packet: flushed below
             if packet.pts is not None and packet.pts < start.pts:
                 continue  # a leading picture of the start keyframe
+            if (
+                h264
+                and packet.pts is not None
+                and packet.pts < first
+                and bs.h264_disposable(bytes(packet), master.len_size)
+            ):
+                continue  # shown before the join, referred to by none of its frames
             for frame in vs.decode(packet):
                 if frame.pts in want:
                     got += 1

@@ -193,6 +193,13 @@ def nal_types(codec: str, data: bytes, length_size: int | None) -> list[int]:
     return [hevc_type(n) for n in nals if n]
 
 
+def h264_disposable(data: bytes, length_size: int | None) -> bool:
+    """Whether an H.264 access unit is a non-reference picture (every slice has
+    ``nal_ref_idc`` 0): no other picture is predicted from it, so a decoder may skip it."""
+    slices = [n for n in split(data, length_size) if n and 1 <= h264_type(n) <= 5]
+    return bool(slices) and all(n[0] & 0x60 == 0 for n in slices)
+
+
 def hevc_cra_to_bla(data: bytes, length_size: int | None) -> bytes:
     """Rename the CRA slices of a packet to BLA_N_LP (its leading pictures are dropped)."""
     nals = split(data, length_size)
