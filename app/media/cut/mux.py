@@ -123,14 +123,19 @@ def mux_into(job: CutJob, out, plan: Plan, segments: dict, report: CutReport) ->
     gens = [video_packets(job, ov, plan, segments, report), *audio.add_streams(job, out, report)]
 
     def keyed(gen):
+        # seconds as floats: the order of packets of different streams at nearly the
+        # same instant only decides their interleaving, and Fractions cost 10 us each
+        scale = None
         for packet in gen:
+            if scale is None:
+                scale = float(packet.time_base)
             ts = packet.dts if packet.dts is not None else packet.pts
-            yield (ts * packet.time_base, packet)
+            yield (ts * scale, packet)
 
     total = float(job.duration_s) or 1.0
     for t, packet in heapq.merge(*(keyed(g) for g in gens), key=lambda x: x[0]):
         out.mux(packet)
-        job.advance(float(t) / total)
+        job.advance(t / total)
 
 
 def _video_stream(job: CutJob, out, plan: Plan, segments: dict):
