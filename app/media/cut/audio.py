@@ -162,7 +162,7 @@ def pcm_packets(job: CutJob, stream_index, out_stream, report, sample_bytes: int
 def _pcm_slices(job: CutJob, stream_index, report, sample_bytes: int):
     """(bytes, samples, bytes per sample frame) of the master's PCM from the in instant
     to the out instant, silence where it has none."""
-    c = job.master.open()
+    c = job.master.open(stream_index)
     s = [st for st in c.streams if st.index == stream_index][0]
     rate = s.codec_context.sample_rate
     t_start = job.t_in * job.master.tb
@@ -234,7 +234,7 @@ def aac_packets(job: CutJob, stream_index: int) -> list[tuple[bytes, int, int]] 
     """
     t_start = job.t_in * job.master.tb
     for seek in (True, False) if t_start > 1 else (False,):
-        c = job.master.open()
+        c = job.master.open(stream_index)
         try:
             s = [st for st in c.streams if st.index == stream_index][0]
             if s.time_base != Fraction(1, s.codec_context.sample_rate):

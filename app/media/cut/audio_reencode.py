@@ -109,7 +109,7 @@ class _Timeline:
 
 
 def _reencode_once(job: CutJob, stream_index: int, out_stream, report: AudioReport, seek: bool):
-    c = job.master.open()
+    c = job.master.open(stream_index)
     s = [st for st in c.streams if st.index == stream_index][0]
     rate = s.codec_context.sample_rate
     t_start = job.t_in * job.master.tb

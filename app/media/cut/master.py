@@ -19,6 +19,7 @@ import threading
 from fractions import Fraction
 
 import av
+from av.stream import Discard
 
 from app.media import source
 from app.media.cut.bitstream import h264_opengop
@@ -212,18 +213,24 @@ class Master:
 
     # -- demuxers
 
-    def open(self) -> av.container.InputContainer:
-        """A demuxer over the master at its start; the caller gives it back with
-        :meth:`release`."""
+    def open(self, stream: int | None = None) -> av.container.InputContainer:
+        """A demuxer over the master at its start, reading only the stream of index
+        ``stream`` (None: the video stream): the others' packets are skipped unread (in
+        an MP4 the video is most of the bytes an audio pass would read).  The caller
+        gives it back with :meth:`release`."""
         with self._pool_lock:
             c = self._idle.pop() if self._idle else None
+        if c is not None:
+            try:
+                c.seek(0)
+            except av.FFmpegError:
+                c.close()
+                c = None
         if c is None:
-            return open_container(self.path)
-        try:
-            c.seek(0)
-        except av.FFmpegError:
-            c.close()
-            return open_container(self.path)
+            c = open_container(self.path)
+        wanted = self.vindex if stream is None else stream
+        for s in c.streams:
+            s.discard = Discard.default if s.index == wanted else Discard.all
         return c
 
     def release(self, c: av.container.InputContainer) -> None:
