@@ -75,8 +75,14 @@ def generate(name: str) -> Path:
         )
         tmp = segment.with_suffix(".partial.mp4")
         cmd = [FFMPEG, "-nostdin", "-v", "error", "-y", "-loop", "1", "-framerate", str(FPS)]
-        cmd += ["-i", PHOTO, "-f", "lavfi", "-i",
-                f"aevalsrc=0.2*sin(2*PI*440*t)|0.2*sin(2*PI*660*t):s=48000:d={segment_s}"]
+        cmd += [
+            "-i",
+            PHOTO,
+            "-f",
+            "lavfi",
+            "-i",
+            f"aevalsrc=0.2*sin(2*PI*440*t)|0.2*sin(2*PI*660*t):s=48000:d={segment_s}",
+        ]
         cmd += ["-vf", pan, "-t", str(segment_s), "-map", "0:v", "-map", "1:a"]
         cmd += ["-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-b:v", rate,
                 "-maxrate", rate, "-bufsize", rate,
@@ -197,8 +203,10 @@ def main() -> None:
         results.append(case("2160p, 60 s clip", src, a, a + 1500, baseline, args))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2, default=str))
-    print("\n| case | baseline s | ours s | ratio | RSS MB (baseline, ours) | mux s (ours) "
-          "| ffmpeg -c copy s |\n|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "\n| case | baseline s | ours s | ratio | RSS MB (baseline, ours) | mux s (ours) "
+        "| ffmpeg -c copy s |\n|---|---:|---:|---:|---:|---:|---:|"
+    )
     for r in results:
         print(f"| {r['case']} | {r['baseline']:.2f} | {r['ours']:.2f} | {r['ratio']:.2f} "
               f"| {r['baseline_rss_mb']:.0f}, {r['ours_rss_mb']:.0f} | {r['ours_mux']:.2f} "

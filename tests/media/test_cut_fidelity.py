@@ -88,9 +88,7 @@ def test_the_index_is_written_into_room_reserved_at_the_start(master, tmp_path, 
     assert not any("outgrew" in note for note in report.notes)
 
 
-def test_an_index_too_big_for_its_room_is_written_again_faststart(
-    master, tmp_path, monkeypatch
-):
+def test_an_index_too_big_for_its_room_is_written_again_faststart(master, tmp_path, monkeypatch):
     monkeypatch.setattr(mux, "moov_room", lambda job: 64)
     src = master("h264_closed")
     dest = tmp_path / "clip.mp4"
