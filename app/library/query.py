@@ -50,6 +50,18 @@ class Query:
         return [w for clause in self.clauses for term in clause for w in term.words]
 
 
+def websearch(terms: list[Term], exclude: bool = False) -> str:
+    """Alternatives (or exclusions) in web-search syntax, for ``websearch_to_tsquery``.
+
+    One clause at a time: that syntax binds AND tighter than OR and has no brackets,
+    so a whole query would read ``a b OR c`` as (a AND b) OR c. Every term is quoted,
+    so a word such as French « or » (gold) stays a word; terms hold only letters and
+    digits, never quotes.
+    """
+    quoted = ['"' + " ".join(t.words) + '"' for t in terms]
+    return " ".join("-" + q for q in quoted) if exclude else " or ".join(quoted)
+
+
 def _term(text):
     words = tuple(_WORD_RE.findall(text))
     return Term(words) if words else None

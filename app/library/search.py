@@ -14,9 +14,9 @@ on the ``video_texts`` table (the migration must carry the same DDL, see docs/li
 * **PostgreSQL**: a stored generated column ``video_texts.search_vector`` holding
   ``to_tsvector('french', …) || to_tsvector('english', …)`` of the unaccented texts
   (title weighted A, summary B, story and shot list C, caption words D), with a GIN index. The query is
-  built from the parsed query (app/library/query.py: phrases, OR, exclusions) with
-  ``phraseto_tsquery`` in both configurations (OR-ed), so each language's stemming
-  applies; texts in the reader's language rank first. Accents: the ``unaccent`` extension when it can be created (it needs
+  the parsed query (app/library/query.py: phrases, OR, exclusions) written back, a
+  clause at a time, for ``websearch_to_tsquery`` in both configurations (OR-ed), so
+  each language's stemming applies; texts in the reader's language rank first. Accents: the ``unaccent`` extension when it can be created (it needs
   a superuser), else a built-in ``translate()`` of Latin accented letters; both are
   wrapped in the IMMUTABLE function ``rushes_unaccent(text)``. Relevance: ``ts_rank``.
 
@@ -43,7 +43,7 @@ from sqlalchemy import (
 )
 
 from app.extensions import db
-from app.library.query import Query, Term, parse
+from app.library.query import Query, Term, parse, websearch
 from app.models import VideoText
 
 # Score bonuses: a whole-word match beats any prefix-only one, and a text in the
@@ -262,31 +262,32 @@ def _scored_sqlite(parsed, lang):
     return stmt.cte("matches").prefix_with("MATERIALIZED")
 
 
-def _term_tsquery(term: Term):
-    """The term in both configurations, its words in order (a phrase) or alone."""
-    text = func.rushes_unaccent(" ".join(term.words))
-    return func.phraseto_tsquery(literal_column("'french'::regconfig"), text).op("||")(
-        func.phraseto_tsquery(literal_column("'english'::regconfig"), text)
+def _readings(text: str, operator: str):
+    """`text` read by ``websearch_to_tsquery`` in each configuration, each stemming its
+    own way (a text's vector holds both readings), joined by `operator`."""
+    unaccented = func.rushes_unaccent(text)
+    readings = (
+        func.websearch_to_tsquery(literal_column(f"'{config}'::regconfig"), unaccented)
+        for config in ("french", "english")
     )
+    return reduce(lambda a, b: a.op(operator)(b), readings)
 
 
 def _tsquery(parsed: Query):
     """The query in both configurations, as a one-row subquery: computed once.
+
+    Each clause is one ``websearch_to_tsquery`` per configuration, either reading may
+    match; an excluded term must match in neither. The clauses are AND-ed here (&& keeps
+    each clause's OR together).
 
     psycopg prepares a statement run often; after a few runs PostgreSQL may keep a generic
     plan, where the tsquery is no longer folded into a constant but evaluated for every
     row ranked (3x slower for a frequent word). A scalar subquery is an InitPlan,
     evaluated once per execution whatever the plan.
     """
-    clauses = [
-        reduce(lambda a, b: a.op("||")(b), (_term_tsquery(t) for t in clause))
-        for clause in parsed.clauses
-    ]
-    tsquery = reduce(lambda a, b: a.op("&&")(b), clauses)
-    for term in parsed.excluded:
-        # tsquery_not is the function behind the prefix operator !! (NOT).
-        tsquery = tsquery.op("&&")(func.tsquery_not(_term_tsquery(term)))
-    return select(tsquery).scalar_subquery()
+    parts = [_readings(websearch(clause), "||") for clause in parsed.clauses]
+    parts += [_readings(websearch([term], exclude=True), "&&") for term in parsed.excluded]
+    return select(reduce(lambda a, b: a.op("&&")(b), parts)).scalar_subquery()
 
 
 def _scored_postgres(parsed, lang):

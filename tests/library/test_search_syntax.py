@@ -66,6 +66,22 @@ def test_or_finds_either(client, library):
     assert len(titles(client, "/videos?q=port+OU+glacier", headers=FR)) >= 2
 
 
+def test_or_binds_tighter_than_the_words_around_it(client, library):
+    # "ferries port OR glacier" = ferries AND (port OR glacier): the glacier video has
+    # no ferries. (websearch_to_tsquery alone would read (ferries AND port) OR glacier.)
+    assert titles(client, "/videos?q=ferries+port+OR+glacier") == [
+        "Port of Marseille electrifies its quays"
+    ]
+    assert titles(client, "/videos?q=glacier+OR+port+ferries") == [
+        "Port of Marseille electrifies its quays"
+    ]
+
+
+def test_a_lowercase_or_is_a_word(client, library):
+    # French « or » (gold) is a word to look for, not the operator: nothing says it.
+    assert titles(client, "/videos?q=glacier+or+port") == []
+
+
 def test_a_minus_excludes(client, library):
     assert titles(client, "/videos?q=marseille+-ferries") == []
     assert titles(client, "/videos?q=glacier+-marseille") == [
