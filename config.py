@@ -209,6 +209,22 @@ class Config:
             "keyint_seconds": 2,
             "download": True,
         },
+        # For SD playout: 720x576 (anamorphic), fields top first, GOP of 12 at 8 Mb/s at
+        # most; made only from 25 or 50 frame/s masters taller than 576 (docs/media.md).
+        {
+            "name": "sd",
+            "label": "SD 576i25",
+            "height": 576,
+            "width": 720,
+            "interlaced": True,
+            "frame_rate": 25,
+            "crf": 18,
+            "preset": "veryfast",
+            "maxrate": "8000k",
+            "audio_bitrate": "192k",
+            "keyint_seconds": 0.48,
+            "download": True,
+        },
     )
     POSTER_WIDTH = 1280
     THUMBNAIL_INTERVAL_SECONDS = 2

@@ -120,6 +120,9 @@ def rendition_specs(video):
                 "audio_bitrate": _bits(rung.get("audio_bitrate")) or 128_000,
                 "keyframe_interval": rung.get("keyint_seconds", 2),
                 "always": not rung.get("download", True),
+                "width": rung.get("width"),
+                "interlaced": rung.get("interlaced", False),
+                "frame_rate": rung.get("frame_rate"),
                 "path": str(storage.derivative_path(video.id, f"{rung['name']}.mp4")),
             }
         )

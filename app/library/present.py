@@ -237,6 +237,7 @@ def rendition_labels():
     labels = {
         "fhd": _("Full HD 1080p"),
         "hd": _("HD 720p"),
+        "sd": _("SD 576i25 (interlaced)"),
         "proxy": _("Web proxy"),
     }
     for rung in current_app.config.get("RENDITIONS", ()):

@@ -8,6 +8,11 @@ would be an upscale, or a copy of the master's own size that is larger than the
 original) unless it is marked ``always`` (the player's proxy), in which case it is made
 at the source height.
 
+A broadcast SD rung (``width``, ``interlaced``, ``frame_rate``: 576i25) is made only
+from a master whose frame rate it can carry without a conversion: 25 frames/s
+(interlaced or progressive, kept as such) or 50 (two pictures become one frame's two
+fields). Why this ladder: docs/media.md, "Renditions".
+
 The encoding itself is `app.media.renditions.make_renditions`, which reports what it
 made and skipped with the `Rendition`, `SkippedRendition` and `RenditionReport` below.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from .info import MediaInfo
@@ -39,6 +45,12 @@ class RenditionSpec:
     faststart: bool = True  # moov before mdat
     always: bool = False  # make it at source height when the source is not taller
     path: str | None = None  # where to write; default <dest_dir>/<name>.mp4
+    # Broadcast SD: a stored width (720) with the master's picture shape kept by the
+    # sample aspect ratio (64:45 for 16:9), fields top first, and a fixed frame rate
+    # (25): made only from a master at that rate (interlaced or not) or at twice it.
+    width: int | None = None
+    interlaced: bool = False
+    frame_rate: int | None = None
 
     @classmethod
     def coerce(cls, value: RenditionSpec | dict[str, Any]) -> RenditionSpec:
@@ -68,6 +80,17 @@ DEFAULT_LADDER = [
     ),
     RenditionSpec(name="1080p", label="Full HD", max_height=1080, crf=20, preset="veryfast"),
     RenditionSpec(name="720p", label="HD", max_height=720, crf=21, preset="veryfast"),
+    RenditionSpec(
+        name="sd",
+        label="SD 576i25",
+        max_height=576,
+        width=720,
+        interlaced=True,
+        frame_rate=25,
+        crf=20,
+        maxrate=8_000_000,
+        keyframe_interval=0.48,
+    ),
 ]
 
 
@@ -128,6 +151,23 @@ def _even(value: float) -> int:
     return max(2, int(round(value / 2)) * 2)
 
 
+def _rate_refusal(spec: RenditionSpec, info: MediaInfo) -> str | None:
+    if spec.frame_rate is None or info.frame_rate in (spec.frame_rate, 2 * spec.frame_rate):
+        return None
+    return (
+        f"the source runs at {float(info.frame_rate):.3g} frames per second; "
+        f"{spec.frame_rate} would need a frame-rate conversion"
+    )
+
+
+def sample_aspect(spec: RenditionSpec, width: int, height: int, info: MediaInfo) -> Fraction:
+    """The sample aspect ratio that shows a `width` x `height` rung at the master's shape:
+    1:1 unless the rung has a stored width (SD 720x576 of a 16:9 master: 64:45)."""
+    if spec.width is None:
+        return Fraction(1, 1)
+    return (Fraction(info.display_width, info.height) * height / width).limit_denominator(1000)
+
+
 def _skip_reason(spec: RenditionSpec, info: MediaInfo) -> str:
     if spec.max_height > info.height:
         return f"the source is only {info.height} lines high; {spec.max_height} would be an upscale"
@@ -143,13 +183,18 @@ def plan_ladder(
     """Which rungs to make at which size for `info`, and which to skip.
 
     A rung is made only if it is shorter than the source (or marked ``always``): no
-    upscale, and no rendition of the master's own size.
+    upscale, and no rendition of the master's own size; a rung with a frame rate only
+    from a master at that rate or twice it.
     """
     made: list[tuple[RenditionSpec, int, int]] = []
     skipped: list[SkippedRendition] = []
     display_w = info.display_width
     for raw in specs:
         spec = RenditionSpec.coerce(raw)
+        refusal = _rate_refusal(spec, info)
+        if refusal:
+            skipped.append(SkippedRendition(spec.name, spec.label, refusal))
+            continue
         height = spec.max_height
         if height >= info.height:
             if not spec.always:
@@ -157,6 +202,6 @@ def plan_ladder(
                 continue
             height = info.height
         height = _even(height) if height % 2 else height
-        width = _even(height * display_w / info.height)
+        width = spec.width or _even(height * display_w / info.height)
         made.append((spec, width, height))
     return made, skipped

@@ -5,6 +5,9 @@ the same decoded frames:
 
     demux -> decode video (threaded) -> [bwdif if interlaced] -> split
                  -> scale (w x h, yuv420p, SAR 1) -> libx264 -> MP4 (faststart)   x N
+                 -> [SD 576i25] scale (720 x 576, fields apart if interlaced,
+                    SAR of the master's shape) -> [interlace a 50p master]
+                    -> libx264 (fields top first) -> MP4
           -> decode first audio stream -> downmix to stereo -> resample 48 kHz
                  -> AAC -> the same MP4s
 
@@ -34,6 +37,7 @@ from .errors import MediaError
 from .info import MediaInfo
 from .probe import probe
 from .rendition_audio import AUDIO_RATE, AudioChain, downmix_pan
+from .rendition_graph import video_graph
 from .rendition_ladder import (
     DEFAULT_LADDER,
     Rendition,
@@ -41,6 +45,7 @@ from .rendition_ladder import (
     RenditionSpec,
     SkippedRendition,
     plan_ladder,
+    sample_aspect,
 )
 from .source import open_input, pick_video_stream
 
@@ -68,6 +73,8 @@ class _Plan:
     vstream: Any = None
     astream: Any = None
     sink: Any = None
+    rate: Fraction = Fraction(25)  # the output's frames per second
+    sar: Fraction = Fraction(1)
     last_pts: int = -1
     frames: int = 0
 
@@ -112,7 +119,15 @@ def make_renditions(
     if not chosen:
         return report
     plans = [
-        _Plan(spec, width, height, _destination(spec, dest_dir)) for spec, width, height in chosen
+        _Plan(
+            spec,
+            width,
+            height,
+            _destination(spec, dest_dir),
+            rate=Fraction(spec.frame_rate or info.frame_rate),
+            sar=sample_aspect(spec, width, height, info),
+        )
+        for spec, width, height in chosen
     ]
     _encode_and_publish(master, info, plans, progress)
     report.produced.extend(_describe(plan, info) for plan in plans)
@@ -158,9 +173,9 @@ def _describe(plan: _Plan, info: MediaInfo) -> Rendition:
         size=size,
         width=plan.width,
         height=plan.height,
-        duration=round(plan.frames / float(info.frame_rate), 6) or duration,
+        duration=round(plan.frames / float(plan.rate), 6) or duration,
         bit_rate=int(size * 8 / duration) if duration > 0 else 0,
-        frame_rate=str(info.frame_rate),
+        frame_rate=str(plan.rate),
         has_audio=plan.astream is not None,
     )
 
@@ -177,7 +192,7 @@ def _open_output(plan: _Plan, info: MediaInfo, with_audio: bool) -> None:
     plan.tmp = Path(tmp)
     options = {"movflags": "+faststart"} if spec.faststart else {}
     plan.container = av.open(str(plan.tmp), "w", format="mp4", options=options)
-    plan.vstream = _add_video_stream(plan, info.frame_rate)
+    plan.vstream = _add_video_stream(plan)
     if with_audio:
         plan.astream = _add_audio_stream(plan)
 
@@ -193,13 +208,15 @@ def _x264_options(spec: RenditionSpec, rate: Fraction) -> dict[str, str]:
     if spec.maxrate:
         x264["maxrate"] = str(spec.maxrate)
         x264["bufsize"] = str(spec.maxrate * 2)
+    if spec.interlaced:
+        params.append("tff=1")  # interlaced coding (MBAFF), top field first
     if params:
         x264["x264-params"] = ":".join(params)
     return x264
 
 
-def _add_video_stream(plan: _Plan, rate: Fraction):
-    spec = plan.spec
+def _add_video_stream(plan: _Plan):
+    spec, rate = plan.spec, plan.rate
     vstream = plan.container.add_stream("libx264", rate=rate, options=_x264_options(spec, rate))
     cc = vstream.codec_context
     cc.width = plan.width
@@ -210,7 +227,7 @@ def _add_video_stream(plan: _Plan, rate: Fraction):
     cc.thread_count = 0
     if spec.video_bitrate:
         cc.bit_rate = int(spec.video_bitrate)
-    cc.sample_aspect_ratio = Fraction(1, 1)
+    cc.sample_aspect_ratio = plan.sar
     return vstream
 
 
@@ -238,39 +255,6 @@ def _finish_output(plan: _Plan) -> None:
 
 
 # --------------------------------------------------------------------------- encoding
-
-
-def _video_graph(frame, info: MediaInfo, plans: list[_Plan], time_base: Fraction):
-    graph = av.filter.Graph()
-    src = graph.add_buffer(
-        width=frame.width,
-        height=frame.height,
-        format=frame.format,
-        time_base=time_base,
-    )
-    head = src
-    if info.interlaced:
-        deint = graph.add("bwdif", "mode=send_frame:parity=auto:deint=all")
-        head.link_to(deint)
-        head = deint
-    if len(plans) > 1:
-        split = graph.add("split", str(len(plans)))
-        head.link_to(split)
-    for index, plan in enumerate(plans):
-        scale = graph.add("scale", f"{plan.width}:{plan.height}:flags=bicubic")
-        if len(plans) > 1:
-            split.link_to(scale, index, 0)
-        else:
-            head.link_to(scale)
-        fmt = graph.add("format", "yuv420p")
-        sar = graph.add("setsar", "1")
-        sink = graph.add("buffersink")
-        scale.link_to(fmt)
-        fmt.link_to(sar)
-        sar.link_to(sink)
-        plan.sink = sink
-    graph.configure()
-    return graph, src
 
 
 def _encode_all(master, info: MediaInfo, plans: list[_Plan], progress) -> None:
@@ -344,12 +328,12 @@ class _Feeder:
                     out = plan.sink.pull()
                 except (av.error.BlockingIOError, av.error.EOFError):
                     break
-                _encode_video(plan, out, self.t0, self.rate)
+                _encode_video(plan, out, self.t0)
 
     def _stamp(self, frame) -> None:
         """Build the filter graph on the first frame; give a frame without pts its own."""
         if self.graph_src is None:
-            self.graph, self.graph_src = _video_graph(frame, self.info, self.plans, self.video_tb)
+            self.graph, self.graph_src = video_graph(frame, self.info, self.plans, self.video_tb)
         if frame.pts is None:
             frame.pts = int(round((self.t0 + self.decoded_index / self.rate) / self.video_tb))
         self.decoded_index += 1
@@ -368,7 +352,8 @@ class _Feeder:
                 self.progress(fraction)
 
 
-def _encode_video(plan: _Plan, frame, t0: float, rate: Fraction) -> None:
+def _encode_video(plan: _Plan, frame, t0: float) -> None:
+    rate = plan.rate
     pts = int(round((frame.time - t0) * rate)) if frame.time is not None else plan.last_pts + 1
     if pts <= plan.last_pts:
         pts = plan.last_pts + 1

@@ -190,13 +190,17 @@ def test_1080i_master_gets_every_rendition_smaller_than_itself(app, master, queu
     assert video.media_info["scan_type"] == "interlaced"
     assert video.media_info["field_order"] in ("tff", "bff")
     heights = {r.name: r.height for r in video.renditions}
-    assert heights == {"proxy": 540, "hd": 720}
+    assert heights == {"proxy": 540, "hd": 720, "sd": 576}  # 1080i25: SD 576i25 too
     root = Path(app.config["MEDIA_ROOT"])
     for rendition in video.renditions:
         stream = ffprobe_json(root / rendition.path)["streams"]
         vstream = next(s for s in stream if s["codec_type"] == "video")
         assert vstream["height"] == rendition.height
-        assert vstream["field_order"] in ("progressive", None) or "field_order" not in vstream
+        if rendition.name == "sd":  # the master's own fields, top first, 16:9 anamorphic
+            assert (vstream["width"], vstream["field_order"]) == (720, "tt")
+            assert vstream["display_aspect_ratio"] == "16:9"
+        else:
+            assert vstream.get("field_order") in ("progressive", None)
 
 
 def test_a_stalled_ingest_can_be_retried(app, client, staff, master, queued_video, clock):

@@ -12,6 +12,7 @@ from app.models import Rendition, Tag, Video, VideoText
 MASTER_BYTES = bytes(range(256)) * 4096 + b"end-of-master"  # ~1 MiB
 FHD_BYTES = b"fhd-" * 50_000
 HD_BYTES = b"hd--" * 30_000
+SD_BYTES = b"sd--" * 20_000
 VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nthumbs.jpg#xywh=0,0,160,90\n"
 
 SAMPLE_INFO = {
@@ -147,6 +148,7 @@ def make_video(app):
                 ("proxy", proxy_bytes, 960, 540),
                 ("fhd", FHD_BYTES, 1920, 1080),
                 ("hd", HD_BYTES, 1280, 720),
+                ("sd", SD_BYTES, 720, 576),
             ):
                 video.renditions.append(
                     Rendition(

@@ -6,7 +6,7 @@ from app.extensions import db
 from app.models import Download, User
 from tests.conftest import PASSWORD
 from tests.helpers import post_form
-from tests.library.conftest import FHD_BYTES, MASTER_BYTES
+from tests.library.conftest import FHD_BYTES, MASTER_BYTES, SD_BYTES
 
 
 def page_of(video):
@@ -121,9 +121,21 @@ def test_download_panel_lists_the_master_and_renditions_with_sizes(client, make_
     assert "1.0\u00a0MiB" in html  # the ~1 MiB master: binary units, named as such
     assert "Full HD 1080p" in html and "HD 720p" in html
     assert "195\u00a0KiB" in html  # FHD_BYTES is 200,000 bytes
-    for name in ("original", "fhd", "hd"):
+    assert "SD 576i25 (interlaced)" in html and "H.264/AAC MP4 720×576" in html
+    for name in ("original", "fhd", "hd", "sd"):
         assert f"/videos/{video.id}/download/{name}" in html
     assert f"/videos/{video.id}/download/proxy" not in html
+
+
+def test_the_sd_rendition_is_offered_in_french_and_downloads(client, make_video, verified):
+    video = make_video()
+    verified.language = "fr"
+    db.session.commit()
+    html = client.get(page_of(video)).get_data(as_text=True)
+    assert "SD 576i25 (entrelacé)" in html
+    response = client.get(f"/videos/{video.id}/download/sd", buffered=True)
+    assert response.status_code == 200 and response.data == SD_BYTES
+    assert "_sd.mp4" in response.headers["Content-Disposition"]
 
 
 def test_the_proxy_is_not_a_download(client, make_video, verified):
