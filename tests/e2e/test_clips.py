@@ -318,11 +318,12 @@ def test_browser_timecode_maths_mirror_the_media_core(page, live_server, num, de
         assert back == frame
 
 
-def test_touch_drag_and_tap_on_a_phone(browser, app, live_server, make_user, video_page):
+@pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
+def test_touch_drag_and_tap_on_a_phone(browser, app, live_server, make_user, video_page, locale):
     video, path = video_page
-    user = make_user(email="cat@example.org", terms_accepted_at=utcnow())
+    user = make_user(email="cat@example.org", terms_accepted_at=utcnow(), language=locale[:2])
     context = browser.new_context(
-        locale="fr-FR", viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+        locale=locale, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
     )
     context.set_default_timeout(15000)
     try:

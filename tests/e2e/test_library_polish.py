@@ -27,6 +27,7 @@ def _context(browser, app, live_server, user, viewport, locale="fr-FR"):
     return context
 
 
+@pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_video_page_credit_and_shot_list(
     browser,
@@ -35,14 +36,16 @@ def test_video_page_credit_and_shot_list(
     make_video,  # noqa: F811
     make_user,
     viewport,
+    locale,
 ):
     video = make_video(shots_fr=SHOTS, shots_en=SHOTS)
-    user = make_user(email="ada@example.org", terms_accepted_at=utcnow())
-    context = _context(browser, app, live_server, user, viewport)
+    user = make_user(email="ada@example.org", terms_accepted_at=utcnow(), language=locale[:2])
+    context = _context(browser, app, live_server, user, viewport, locale)
     try:
         page = context.new_page()
         page.goto(f"{live_server.url}/videos/{video.id}-{video.slug}")
         page.wait_for_selector(".clip-editor-ready")
+        assert page.get_attribute("html", "lang") == locale[:2]
 
         font = page.locator(".credit").evaluate("el => getComputedStyle(el).fontFamily")
         body = page.evaluate("getComputedStyle(document.body).fontFamily")
@@ -65,6 +68,21 @@ def test_video_page_credit_and_shot_list(
                 assert button["y"] >= text["y"] + text["height"] - 1
             lefts = {round(b["x"]) for b in boxes}
             assert len(lefts) == 1, lefts
+        # Each download offer's description stays clear of its buttons (a long
+        # "ProRes 422 HQ 1920×1080i50" ran under them in the side column).
+        offers = page.locator(".offer")
+        assert offers.count() == 4  # original, fhd, hd, sd
+        for i in range(offers.count()):
+            description = offers.nth(i).locator(".offer-text")
+            assert description.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), i
+            text = description.bounding_box()
+            for button in offers.nth(i).locator("a.button, button").all():
+                box = button.bounding_box()
+                apart = (
+                    box["x"] >= text["x"] + text["width"] - 1
+                    or box["y"] >= text["y"] + text["height"] - 1
+                )
+                assert apart, (i, text, box)
         # Nothing wider than the screen.
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     finally:
