@@ -26,8 +26,10 @@ $(VENV)/.installed: requirements.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+# The Chromium tests' page scripts (axe-core), pinned by tests/e2e/package-lock.json.
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt tests/e2e/package-lock.json $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(VENV)/.installed

@@ -1,8 +1,8 @@
 """WCAG 2.1 AA (EN 301 549) as axe-core checks it, in Chromium, in both languages: no
 serious or critical violation on the pages a journalist and a staff member use.
 
-axe-core 4.10.3 (MPL-2.0) is vendored in tests/e2e/vendor/, as npm ships it
-(`npm pack axe-core@4.10.3`), so the check runs with no network.
+axe-core (MPL-2.0) comes from npm, pinned to 4.10.3 by tests/e2e/package-lock.json:
+`make install-dev` runs `npm ci --prefix tests/e2e`.
 """
 
 from pathlib import Path
@@ -15,7 +15,7 @@ from tests.library.conftest import make_video  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 
-AXE = Path(__file__).with_name("vendor") / "axe-4.10.3.min.js"
+AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
