@@ -101,13 +101,19 @@ def time_zone_label():
     return str(get_timezone())
 
 
+# Letters that Unicode does not decompose but French and English alphabetise as two.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+
+
 def collation_key(text):
-    """A sort key close to the locale's alphabetical order for French and English:
-    accents and case set aside ("économie" between "défense" and "Europe"), then the
-    text itself to break ties the same way every time."""
-    plain = unicodedata.normalize("NFKD", text or "")
+    """A sort key close to the locale's alphabetical order for French and English (the
+    Unicode collation's first levels): letters first, accents and case set aside
+    ("économie" between "défense" and "Europe", "œuvre" as "oeuvre"); among equals, the
+    unaccented before the accented and lower case before upper, as ICU orders them."""
+    text = text or ""
+    plain = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     base = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
-    return (base, text or "")
+    return (base, text.swapcase())
 
 
 _TIME_ZONES = frozenset(time_zones())

@@ -79,13 +79,19 @@ def test_categories_sort_as_people_read_them(client, brussels):
 
 
 def test_collation_key_sets_accents_and_case_aside():
-    words = ["transport", "Économie", "europe", "défense", "Eau", "eau"]
+    words = ["transport", "Économie", "europe", "défense", "Eau", "eau", "œuvre", "oeil", "pêche"]
+    words += ["Politique", "peche"]
     assert sorted(words, key=collation_key) == [
         "défense",
+        "eau",  # lower case before upper, as ICU's French and English
         "Eau",
-        "eau",
         "Économie",
         "europe",
+        "oeil",
+        "œuvre",  # the ligature sorts as "oe", not after z
+        "peche",  # unaccented before accented
+        "pêche",
+        "Politique",
         "transport",
     ]
 
